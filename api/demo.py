@@ -1,0 +1,141 @@
+"""The demo network loaded by `manage.py load_demo`: invented organisations, people and places,
+so that the API is alive on first run. Nothing here describes a real organisation or person."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.db import transaction
+
+from geo.models import AdministrativeArea
+from organisations import services as organisation_services
+from organisations.models import CoverageArea, Facility, Membership, Organisation
+
+User = get_user_model()
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on purpose: demo accounts only
+
+ORGANISATIONS = [
+    {
+        "key": "police",
+        "name": "Thai Anti-Trafficking Police Unit (demo)",
+        "kind": "government",
+        "country": "TH",
+        "verified": True,
+        "description": "A government agency that identifies victims and refers them for assistance.",
+        "members": [("police.admin", "admin"), ("police.caseworker", "caseworker")],
+    },
+    {
+        "key": "haven",
+        "name": "Mekong Safe Haven (demo)",
+        "kind": "ngo",
+        "country": "TH",
+        "verified": True,
+        "website": "https://haven.example.org",
+        "description": "Shelters and psychosocial care for women and children in Thailand.",
+        "members": [("haven.admin", "admin"), ("haven.caseworker", "caseworker"), ("haven.viewer", "viewer")],
+        "facilities": [
+            {"name": "Haven Bangkok Shelter", "kind": "shelter", "location": (100.5231, 13.7367),
+             "services": ["shelter", "medical", "psychosocial"], "capacity_total": 30, "capacity_available": 7,
+             "accepts_genders": ["female", "transgender"], "accepts_age_groups": ["child", "adult"],
+             "languages": ["th", "en", "my", "km"]},
+            {"name": "Haven Chiang Mai Shelter", "kind": "shelter", "location": (98.9853, 18.7883),
+             "services": ["shelter", "psychosocial"], "capacity_total": 12, "capacity_available": 2,
+             "accepts_genders": ["female"], "accepts_age_groups": ["child"], "languages": ["th", "my"]},
+        ],
+        "coverage": [{"services": ["shelter", "medical", "psychosocial"], "countries": ["TH"]}],
+    },
+    {
+        "key": "legal",
+        "name": "Jakarta Legal Aid Collective (demo)",
+        "kind": "ngo",
+        "country": "ID",
+        "verified": True,
+        "description": "Legal aid, interpretation and compensation claims for survivors in Indonesia.",
+        "members": [("legal.admin", "admin"), ("legal.caseworker", "caseworker")],
+        "facilities": [
+            {"name": "Collective Office Jakarta", "kind": "office", "location": (106.8272, -6.1751),
+             "services": ["legal_aid", "interpretation", "compensation_support"], "capacity_total": 0,
+             "capacity_available": 0, "accepts_genders": ["female", "male", "transgender"],
+             "accepts_age_groups": ["adult"], "languages": ["id", "en"]},
+        ],
+        "coverage": [{"services": ["legal_aid", "interpretation", "compensation_support"], "countries": ["ID"]}],
+    },
+    {
+        "key": "migration",
+        "name": "Regional Migration Assistance Office (demo)",
+        "kind": "international",
+        "country": "TH",
+        "verified": True,
+        "description": "Return, reintegration and family tracing across the region.",
+        "members": [("migration.admin", "admin"), ("migration.caseworker", "caseworker")],
+        "facilities": [
+            {"name": "Mae Sot Service Point", "kind": "service_point", "location": (98.5767, 16.7133),
+             "services": ["repatriation", "reintegration", "family_tracing", "medical"], "capacity_total": 0,
+             "capacity_available": 0, "accepts_genders": ["female", "male", "transgender"],
+             "accepts_age_groups": ["child", "adult"], "languages": ["th", "my", "en"]},
+        ],
+        "coverage": [
+            {"services": ["repatriation", "reintegration", "family_tracing"],
+             "countries": ["TH", "MM", "KH", "LA", "VN", "MY", "ID"]},
+            # A drawn service area along the Thai-Myanmar border around Mae Sot.
+            {"services": ["medical"], "polygon": [(98.3, 16.4), (98.9, 16.4), (98.9, 17.0), (98.3, 17.0), (98.3, 16.4)]},
+        ],
+    },
+    {
+        "key": "pending",
+        "name": "New Horizons Outreach (demo, awaiting verification)",
+        "kind": "ngo",
+        "country": "KH",
+        "verified": False,
+        "description": "Registered but not yet verified: cannot submit or receive referrals.",
+        "members": [("pending.admin", "admin")],
+        "coverage": [{"services": ["shelter"], "countries": ["KH"]}],
+    },
+]
+
+
+def _user(username: str, organisation: Organisation, role: str) -> None:
+    membership = Membership.objects.filter(user__username=username).first()
+    if membership is None:
+        organisation_services.member_add(
+            organisation=organisation, username=username, password=DEMO_PASSWORD,
+            email=f"{username}@demo.example.org", role=role,
+        )
+    elif membership.role != role:
+        organisation_services.member_change_role(membership=membership, role=role)
+
+
+@transaction.atomic
+def load_demo(*, log=print) -> dict[str, Organisation]:
+    admin, created = User.objects.get_or_create(
+        username="platform.admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@demo.example.org"}
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+    organisations = {}
+    for spec in ORGANISATIONS:
+        fields = {k: spec[k] for k in ("name", "kind", "country", "verified", "description") if k in spec}
+        fields["website"] = spec.get("website", "")
+        organisation = Organisation.objects.filter(name=spec["name"]).first()
+        if organisation is None:
+            organisation = organisation_services.organisation_create(data=fields)
+        organisations[spec["key"]] = organisation
+        for username, role in spec.get("members", []):
+            _user(username, organisation, role)
+        for facility in spec.get("facilities", []):
+            data = {**facility, "location": Point(*facility["location"], srid=4326)}
+            existing = Facility.objects.filter(organisation=organisation, name=facility["name"]).first()
+            if existing is None:
+                organisation_services.facility_create(organisation=organisation, data=data)
+        if not CoverageArea.objects.filter(organisation=organisation).exists():
+            for coverage in spec.get("coverage", []):
+                data = {"services": coverage["services"]}
+                if "countries" in coverage:
+                    data["areas"] = list(
+                        AdministrativeArea.objects.filter(level=0, code__in=coverage["countries"])
+                    )
+                if "polygon" in coverage:
+                    data["geometry"] = MultiPolygon(Polygon(coverage["polygon"]), srid=4326)
+                organisation_services.coverage_create(organisation=organisation, data=data)
+        log(f"  {organisation.name}")
+    return organisations

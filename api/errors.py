@@ -1,0 +1,168 @@
+"""Every error leaves the API as application/problem+json (RFC 9457): a title, the status, a
+human-readable detail and, for invalid input, one entry per field saying what is wrong with it."""
+
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def _flatten(detail, prefix: str = "") -> list[dict]:
+    """Turn DRF's nested error detail into a flat list of {"field", "message", "code"}."""
+    if isinstance(detail, dict):
+        errors = []
+        for key, value in detail.items():
+            name = prefix if key in ("non_field_errors", "__all__") else (
+                f"{prefix}.{key}" if prefix else str(key)
+            )
+            errors.extend(_flatten(value, name))
+        return errors
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return [{"field": prefix or None, "message": str(item), "code": getattr(item, "code", None)}
+                    for item in detail]
+        errors = []
+        for index, item in enumerate(detail):
+            if item:
+                errors.extend(_flatten(item, f"{prefix}[{index}]" if prefix else f"[{index}]"))
+        return errors
+    return [{"field": prefix or None, "message": str(detail), "code": getattr(detail, "code", None)}]
+
+
+def _django_to_drf(exc):
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return exceptions.ValidationError(detail=detail)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    return exc
+
+
+def problem(status: int, detail: str, *, errors: list[dict] | None = None, **extra) -> dict:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return body
+
+
+def problem_exception_handler(exc, context):
+    exc = _django_to_drf(exc)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    set_rollback()
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        fields = ", ".join(sorted({e["field"] for e in errors if e["field"]}))
+        detail = f"Invalid input: {fields}." if fields else (errors[0]["message"] if errors else "Invalid input.")
+        body = problem(response.status_code, detail, errors=errors)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        extra = getattr(exc, "extra", {}) or {}
+        body = problem(response.status_code, str(detail), **extra)
+    response.data = body
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def problem_response(status: int, detail: str, **extra) -> Response:
+    return Response(problem(status, detail, **extra), status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_json_response(status: int, detail: str) -> JsonResponse:
+    """For Django-level errors outside DRF views (unknown URLs, crashes)."""
+    return JsonResponse(problem(status, detail), status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def not_found_view(request, exception=None):
+    return problem_json_response(404, "Not found.")
+
+
+def server_error_view(request):
+    return problem_json_response(500, "The server could not complete the request.")
+
+
+def bad_request_view(request, exception=None):
+    return problem_json_response(400, "Bad request.")
+
+
+def permission_denied_view(request, exception=None):
+    return problem_json_response(403, "You do not have permission to perform this action.")
+
+
+ProblemSerializer = inline_serializer(
+    name="Problem",
+    fields={
+        "type": serializers.CharField(),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "errors": serializers.ListField(
+            required=False,
+            child=inline_serializer(
+                name="ProblemFieldError",
+                fields={
+                    "field": serializers.CharField(allow_null=True),
+                    "message": serializers.CharField(),
+                    "code": serializers.CharField(allow_null=True),
+                },
+            ),
+        ),
+        "current_status": serializers.CharField(required=False),
+    },
+)
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: `errors` names each field and why.",
+    401: "No valid credentials were sent.",
+    403: "Authenticated, but this role may not do this.",
+    404: "Not found, or not visible to you.",
+    409: "The current state does not allow this.",
+    412: "The resource changed since it was read (If-Match).",
+    413: "The request body is too large.",
+    415: "Unsupported media type.",
+    422: "The Idempotency-Key was used with another body.",
+    428: "If-Match is required.",
+    429: "Too many requests: retry after the `Retry-After` header.",
+}
+
+
+def problem_responses(*statuses: int) -> dict:
+    """OpenAPI entries for error statuses an operation can answer beyond the usual ones, which
+    api.schema.AutoSchema adds to every operation."""
+    return {
+        (status, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+            response=ProblemSerializer, description=ERROR_DESCRIPTIONS.get(status, HTTPStatus(status).phrase)
+        )
+        for status in statuses
+    }

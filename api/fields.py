@@ -1,0 +1,70 @@
+"""Serializer fields shared by the apps' HTTP layers: validated GeoJSON geometries."""
+
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
+
+MAX_GEOMETRY_VERTICES = 20_000
+
+
+class _TypedGeometryField(GeometryField):
+    allowed_types: tuple[type, ...] = ()
+    type_names = ""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(f"Expected a GeoJSON {self.type_names} object.")
+        if "crs" in value:
+            # Coordinates are WGS 84 (RFC 7946); a foreign spatial reference would also reach
+            # GDAL's parser, which this GDAL version cannot sandbox.
+            raise serializers.ValidationError("GeoJSON 'crs' is not accepted: coordinates are WGS 84.")
+        try:
+            geometry = super().to_internal_value(value)
+        except serializers.ValidationError:
+            raise
+        except Exception as error:  # GEOS/GDAL raise several unrelated types on malformed input
+            raise serializers.ValidationError(f"Invalid GeoJSON: {error}") from error
+        if not isinstance(geometry, self.allowed_types):
+            raise serializers.ValidationError(f"Expected a GeoJSON {self.type_names}, got {geometry.geom_type}.")
+        if geometry.srid not in (None, 4326):
+            geometry.transform(4326)
+        geometry.srid = 4326
+        if geometry.num_coords > MAX_GEOMETRY_VERTICES:
+            raise serializers.ValidationError(
+                f"Geometry has {geometry.num_coords} vertices; at most {MAX_GEOMETRY_VERTICES} are accepted."
+            )
+        extent = geometry.extent
+        if extent[0] < -180 or extent[2] > 180 or extent[1] < -90 or extent[3] > 90:
+            raise serializers.ValidationError("Coordinates must be longitude -180..180, latitude -90..90.")
+        return self.validate_geometry(geometry)
+
+    def validate_geometry(self, geometry):
+        return geometry
+
+
+class PointField(_TypedGeometryField):
+    allowed_types = (Point,)
+    type_names = "Point"
+
+    def validate_geometry(self, geometry):
+        if geometry.empty:
+            raise serializers.ValidationError("The point is empty.")
+        return geometry
+
+
+class AreaGeometryField(_TypedGeometryField):
+    """A Polygon or MultiPolygon, stored as a valid MultiPolygon."""
+
+    allowed_types = (Polygon, MultiPolygon)
+    type_names = "Polygon or MultiPolygon"
+
+    def validate_geometry(self, geometry):
+        if isinstance(geometry, Polygon):
+            geometry = MultiPolygon(geometry, srid=4326)
+        if geometry.empty:
+            raise serializers.ValidationError("The polygon is empty.")
+        if not geometry.valid:
+            raise serializers.ValidationError(f"Invalid polygon: {geometry.valid_reason}.")
+        if geometry.area == 0:
+            raise serializers.ValidationError("The polygon has no area.")
+        return geometry

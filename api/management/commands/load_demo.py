@@ -1,0 +1,19 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from api.demo import DEMO_PASSWORD, ORGANISATIONS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load boundaries and the demo network (organisations, users, shelters, coverage). Idempotent."
+
+    def handle(self, *args, **options):
+        self.stdout.write("Loading boundaries of the Bali Process member states...")
+        call_command("load_boundaries", verbosity=0, stdout=self.stdout)
+        self.stdout.write("Loading demo organisations...")
+        load_demo(log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS("Demo loaded. Accounts (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write("  platform.admin  (platform administrator)")
+        for spec in ORGANISATIONS:
+            for username, role in spec.get("members", []):
+                self.stdout.write(f"  {username:<20} {role:<11} {spec['name']}")

@@ -1,0 +1,15 @@
+"""The /api/v1/ surface: every app's routes, authentication, and the schema with its docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .auth import LoginView, LogoutView
+
+urlpatterns = [
+    path("auth/token/", LoginView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("geo.api.urls")),
+    path("", include("organisations.api.urls")),
+]

@@ -1,0 +1,212 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from api.fields import AreaGeometryField, PointField
+from geo.models import AdministrativeArea
+from geo.selectors import coarsen_point
+from organisations.codes import country_codes, language_codes
+from organisations.models import (
+    AgeGroup,
+    CoverageArea,
+    Facility,
+    FacilityKind,
+    Gender,
+    Membership,
+    Organisation,
+    Role,
+    ServiceType,
+)
+from organisations.permissions import MANAGE_DIRECTORY, VIEW_CONFIDENTIAL_LOCATIONS
+from organisations.selectors import organisation_ids_with_permission
+
+User = get_user_model()
+
+def service_codes_field(**kwargs):
+    return serializers.ListField(
+        child=serializers.SlugField(max_length=40),
+        max_length=50,
+        help_text="Service codes from the taxonomy (`/api/v1/services/`).",
+        **kwargs,
+    )
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    country = serializers.ChoiceField(
+        choices=sorted(country_codes()), help_text="ISO 3166-1 alpha-2 code of the country it is based in."
+    )
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "country", "verified", "description", "website"]
+        extra_kwargs = {"verified": {"required": False}}
+
+
+class ServiceTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceType
+        fields = ["code", "name", "description"]
+
+
+class OrganisationSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    username = serializers.RegexField(
+        r"^[\w.@+-]+\Z", max_length=150, source="user.username",
+        help_text="Letters, digits and @/./+/-/_ only.",
+    )
+    email = serializers.EmailField(source="user.email", required=False, allow_blank=True, max_length=254)
+    password = serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"},
+        help_text="Initial password; checked against the password rules. Never shown again.",
+    )
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "email", "role", "password"]
+
+
+class MemberUpdateSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+def _language_list(**kwargs):
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(language_codes())), max_length=50,
+        help_text="ISO 639-1 codes.", **kwargs,
+    )
+
+
+class FacilitySerializer(serializers.ModelSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    location = PointField(
+        help_text="GeoJSON Point [lon, lat]. For shelters of other organisations: rounded to 0.1 degree."
+    )
+    location_exact = serializers.SerializerMethodField(
+        help_text="False when `location` is generalised because the shelter's exact place is confidential."
+    )
+    services = service_codes_field()
+    accepts_genders = serializers.ListField(
+        child=serializers.ChoiceField(choices=Gender.choices), max_length=3, required=False
+    )
+    accepts_age_groups = serializers.ListField(
+        child=serializers.ChoiceField(choices=AgeGroup.choices), max_length=2, required=False
+    )
+    languages = _language_list(required=False)
+    capacity_total = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
+    capacity_available = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
+    kind = serializers.ChoiceField(choices=FacilityKind.choices)
+
+    class Meta:
+        model = Facility
+        fields = [
+            "id", "organisation", "name", "kind", "location", "location_exact", "area", "services",
+            "capacity_total", "capacity_available", "accepts_genders", "accepts_age_groups",
+            "languages",
+        ]
+        read_only_fields = ["area"]
+
+    def _location_is_exact(self, facility: Facility) -> bool:
+        if facility.kind != FacilityKind.SHELTER:
+            return True
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return user is not None and facility.organisation_id in organisation_ids_with_permission(
+            user, VIEW_CONFIDENTIAL_LOCATIONS
+        )
+
+    def get_location_exact(self, facility: Facility) -> bool:
+        return self._location_is_exact(facility)
+
+    def to_representation(self, facility):
+        data = super().to_representation(facility)
+        if not self._location_is_exact(facility):
+            data["location"] = self.fields["location"].to_representation(coarsen_point(facility.location))
+        return data
+
+    def validate_organisation(self, organisation):
+        user = self.context["request"].user
+        if organisation.pk not in organisation_ids_with_permission(user, MANAGE_DIRECTORY):
+            raise serializers.ValidationError("You may only register facilities of your own organisation.")
+        if self.instance is not None and self.instance.organisation_id != organisation.pk:
+            raise serializers.ValidationError("A facility cannot move to another organisation.")
+        return organisation
+
+
+class CoverageAreaSerializer(serializers.ModelSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    services = service_codes_field()
+    areas = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=AdministrativeArea.objects.only("id"),
+        help_text="Ids of administrative areas (`/api/v1/geo/areas/`).",
+    )
+    geometry = AreaGeometryField(
+        required=False, allow_null=True, help_text="Optional drawn Polygon or MultiPolygon (GeoJSON)."
+    )
+
+    class Meta:
+        model = CoverageArea
+        fields = ["id", "organisation", "services", "areas", "geometry"]
+
+    def validate_areas(self, areas):
+        if len(areas) > 500:
+            raise serializers.ValidationError("At most 500 areas per coverage.")
+        return areas
+
+    validate_organisation = FacilitySerializer.validate_organisation
+
+
+class ProviderSearchQuerySerializer(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    services = serializers.CharField(
+        required=False, max_length=2000, help_text="Comma-separated service codes, e.g. `shelter,medical`."
+    )
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    age_group = serializers.ChoiceField(choices=AgeGroup.choices, required=False)
+    language = serializers.ChoiceField(choices=sorted(language_codes()), required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=25)
+
+    def validate_services(self, value):
+        codes = [code.strip() for code in value.split(",") if code.strip()]
+        if len(codes) > 50:
+            raise serializers.ValidationError("At most 50 services.")
+        return codes
+
+
+class ProviderMatchSerializer(serializers.Serializer):
+    organisation = OrganisationSummarySerializer()
+    facility = FacilitySerializer(allow_null=True)
+    services_matched = serializers.ListField(child=serializers.CharField())
+    distance_km = serializers.FloatField(allow_null=True, help_text="To the facility; null without one.")
+    capacity_available = serializers.IntegerField(allow_null=True)
+    reasons = serializers.SerializerMethodField()
+
+    def get_reasons(self, match) -> list[str]:
+        reasons = []
+        if match.covering_areas:
+            reasons.append(f"covers {', '.join(sorted(match.covering_areas))}")
+        if match.covered_by_drawn_area:
+            reasons.append("covers this point with a drawn service area")
+        reasons.append(f"offers {', '.join(match.services_matched)}")
+        if match.facility is not None:
+            reasons.append(f"nearest suitable facility {match.facility.name} at {match.distance_km:.1f} km")
+            criteria = self.context.get("criteria", {})
+            accepted = [criteria[key] for key in ("gender", "age_group") if criteria.get(key)]
+            if accepted:
+                reasons.append(f"accepts {' '.join(accepted)}")
+            if criteria.get("language"):
+                reasons.append(f"works in {criteria['language']}")
+            if match.capacity_available:
+                reasons.append(f"{match.capacity_available} places free")
+        return reasons

@@ -1,0 +1,176 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from guardian.models import GroupObjectPermissionBase
+
+from geo.models import AdministrativeArea
+
+from .codes import validate_country_code, validate_language_code
+
+
+class OrganisationKind(models.TextChoices):
+    GOVERNMENT = "government", "Government agency"
+    NGO = "ngo", "Non-governmental organisation"
+    INTERNATIONAL = "international", "International organisation"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    CASEWORKER = "caseworker", "Caseworker"
+    VIEWER = "viewer", "Viewer"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female"
+    MALE = "male"
+    TRANSGENDER = "transgender"
+
+
+class AgeGroup(models.TextChoices):
+    CHILD = "child"
+    ADULT = "adult"
+
+
+class FacilityKind(models.TextChoices):
+    SHELTER = "shelter"
+    SERVICE_POINT = "service_point"
+    OFFICE = "office"
+
+
+class Organisation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
+    country = models.CharField(
+        max_length=2, validators=[validate_country_code], help_text="ISO 3166-1 alpha-2 code."
+    )
+    verified = models.BooleanField(
+        default=False, help_text="Set by platform administrators once the organisation is vetted."
+    )
+    description = models.TextField(blank=True, max_length=5000)
+    website = models.URLField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        # Capabilities held by an organisation's role groups on the organisation itself;
+        # organisations.permissions decides which role holds which.
+        permissions = [
+            ("manage_members", "Add, change and remove the organisation's members"),
+            ("manage_directory", "Register the organisation's facilities and coverage"),
+            ("view_confidential_locations", "See the exact location of the organisation's shelters"),
+            ("act_for_organisation", "Submit and handle referrals in the organisation's name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian's direct foreign-key table: a real join instead of a generic object id."""
+
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+
+class RoleGroup(models.Model):
+    """The auth group holding one role of one organisation: permissions go to groups, never users."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="role_groups")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role_group")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "role"], name="one_group_per_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.role}"
+
+
+class Membership(models.Model):
+    """A user works for exactly one organisation, in one role."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self):
+        return f"{self.user} ({self.role} of {self.organisation})"
+
+
+class ServiceType(models.Model):
+    """The service taxonomy, managed by platform administrators."""
+
+    code = models.SlugField(primary_key=True, max_length=40)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+def service_codes_field(**kwargs):
+    return ArrayField(models.SlugField(max_length=40), default=list, size=50, **kwargs)
+
+
+class Facility(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="facilities")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=FacilityKind.choices)
+    location = models.PointField(srid=4326)
+    area = models.ForeignKey(
+        AdministrativeArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    services = service_codes_field()
+    capacity_total = models.PositiveIntegerField(default=0)
+    capacity_available = models.PositiveIntegerField(default=0)
+    accepts_genders = ArrayField(models.CharField(max_length=16, choices=Gender.choices), default=list)
+    accepts_age_groups = ArrayField(models.CharField(max_length=8, choices=AgeGroup.choices), default=list)
+    languages = ArrayField(models.CharField(max_length=2, validators=[validate_language_code]), default=list)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "facilities"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity_available__lte=models.F("capacity_total")),
+                name="facility_capacity_available_within_total",
+            ),
+        ]
+        indexes = [GinIndex(fields=["services"], name="facility_services_gin")]
+
+    def __str__(self):
+        return self.name
+
+
+class CoverageArea(models.Model):
+    """Services an organisation offers over administrative areas and/or a drawn polygon."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="coverage_areas")
+    services = service_codes_field()
+    areas = models.ManyToManyField(AdministrativeArea, blank=True, related_name="+")
+    geometry = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [GinIndex(fields=["services"], name="coverage_services_gin")]
+
+    def __str__(self):
+        return f"coverage {self.pk} of {self.organisation}"

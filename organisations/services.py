@@ -1,0 +1,168 @@
+"""The only way to change organisations, members and the directory. Each service is atomic,
+validates what it is given, and changes permissions in the same transaction."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.gis.geos import MultiPolygon, Point
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from knox.models import AuthToken
+
+from geo.selectors import smallest_area_containing
+
+from . import permissions
+from .models import CoverageArea, Facility, Membership, Organisation, ServiceType
+
+User = get_user_model()
+
+ORGANISATION_FIELDS = {"name", "kind", "country", "verified", "description", "website"}
+FACILITY_FIELDS = {
+    "name", "kind", "location", "services", "capacity_total", "capacity_available",
+    "accepts_genders", "accepts_age_groups", "languages",
+}
+
+
+def validate_service_codes(codes: list[str], *, field: str = "services") -> list[str]:
+    """Refuse codes that are not in the taxonomy; keep the order, drop repeats."""
+    unique = list(dict.fromkeys(codes))
+    known = set(ServiceType.objects.filter(code__in=unique).values_list("code", flat=True))
+    unknown = [code for code in unique if code not in known]
+    if unknown:
+        raise ValidationError({field: f"unknown service code(s): {', '.join(unknown)}"})
+    return unique
+
+
+def _save(instance, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+
+
+@transaction.atomic
+def organisation_create(*, data: dict) -> Organisation:
+    organisation = Organisation()
+    _save(organisation, {k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
+    permissions.role_groups_create(organisation=organisation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
+    _save(organisation, {k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
+    return organisation
+
+
+@transaction.atomic
+def member_add(
+    *, organisation: Organisation, username: str, password: str, email: str = "", role: str
+) -> Membership:
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "this username cannot be used; choose another"})
+    user = User(username=username, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    membership = Membership(user=user, organisation=organisation, role=role)
+    membership.full_clean()
+    membership.save()
+    permissions.membership_groups_sync(membership=membership)
+    return membership
+
+
+@transaction.atomic
+def member_change_role(*, membership: Membership, role: str) -> Membership:
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    permissions.membership_groups_sync(membership=membership)
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership) -> None:
+    """Remove the member: their groups, their tokens and their account go at once, so that no
+    session or token issued before keeps working."""
+    user = membership.user
+    permissions.membership_groups_clear(membership=membership)
+    AuthToken.objects.filter(user=user).delete()
+    membership.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def _facility_fields(data: dict) -> dict:
+    fields = {k: v for k, v in data.items() if k in FACILITY_FIELDS}
+    if "services" in fields:
+        fields["services"] = validate_service_codes(fields["services"])
+    for name in ("accepts_genders", "accepts_age_groups", "languages"):
+        if name in fields:
+            fields[name] = list(dict.fromkeys(fields[name]))
+    if "location" in fields:
+        location: Point = fields["location"]
+        location.srid = 4326
+        fields["area"] = smallest_area_containing(point=location)
+    return fields
+
+
+def _check_capacity(facility: Facility) -> None:
+    if facility.capacity_available > facility.capacity_total:
+        raise ValidationError({"capacity_available": "cannot exceed capacity_total"})
+
+
+@transaction.atomic
+def facility_create(*, organisation: Organisation, data: dict) -> Facility:
+    facility = Facility(organisation=organisation)
+    fields = _facility_fields(data)
+    for name, value in fields.items():
+        setattr(facility, name, value)
+    _check_capacity(facility)
+    facility.full_clean()
+    facility.save()
+    return facility
+
+
+@transaction.atomic
+def facility_update(*, facility: Facility, data: dict) -> Facility:
+    for name, value in _facility_fields(data).items():
+        setattr(facility, name, value)
+    _check_capacity(facility)
+    facility.full_clean()
+    facility.save()
+    return facility
+
+
+def _coverage_apply(coverage: CoverageArea, data: dict) -> None:
+    if "services" in data:
+        coverage.services = validate_service_codes(data["services"])
+    if "geometry" in data:
+        geometry = data["geometry"]
+        if geometry is not None and not isinstance(geometry, MultiPolygon):
+            geometry = MultiPolygon(geometry, srid=4326)
+        coverage.geometry = geometry
+    if not coverage.services:
+        raise ValidationError({"services": "name at least one service offered over this coverage"})
+    coverage.full_clean(exclude=["areas"])
+    coverage.save()
+    if "areas" in data:
+        coverage.areas.set(data["areas"])
+    if coverage.geometry is None and not coverage.areas.exists():
+        raise ValidationError({"areas": "give administrative areas, a geometry, or both"})
+
+
+@transaction.atomic
+def coverage_create(*, organisation: Organisation, data: dict) -> CoverageArea:
+    coverage = CoverageArea(organisation=organisation)
+    _coverage_apply(coverage, data)
+    return coverage
+
+
+@transaction.atomic
+def coverage_update(*, coverage: CoverageArea, data: dict) -> CoverageArea:
+    _coverage_apply(coverage, data)
+    return coverage
+

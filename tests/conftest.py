@@ -1,0 +1,72 @@
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from geo.models import AdministrativeArea
+from organisations.models import ServiceType
+from organisations.taxonomy import taxonomy_ensure
+
+from .organisations.factories import OrganisationFactory, member
+
+BALI_PROCESS_MEMBER_COUNT = 45
+
+
+def _ensure_reference_data() -> None:
+    """Boundaries and the taxonomy survive between tests; transactional tests flush every table,
+    so whoever comes after them reloads what is missing."""
+    if AdministrativeArea.objects.filter(level=0).count() < BALI_PROCESS_MEMBER_COUNT:
+        call_command("load_boundaries", verbosity=0)
+    if not ServiceType.objects.exists():
+        taxonomy_ensure(ServiceType)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_reference_data()
+
+
+@pytest.fixture
+def reference_data(db):
+    _ensure_reference_data()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def area(reference_data):
+    return lambda code: AdministrativeArea.objects.get(level=0, code=code)
+
+
+@pytest.fixture
+def ngo(reference_data):
+    return OrganisationFactory(name="Bangkok Shelter Network", kind="ngo", country="TH")
+
+
+@pytest.fixture
+def other_ngo(reference_data):
+    return OrganisationFactory(name="Mekong Legal Aid", kind="ngo", country="TH")
+
+
+@pytest.fixture
+def government(reference_data):
+    return OrganisationFactory(name="Royal Thai Police ATHD", kind="government", country="TH")
+
+
+@pytest.fixture
+def members():
+    """members(org) -> {"admin": user, "caseworker": user, "viewer": user}"""
+
+    def make(organisation):
+        return {role: member(organisation, role) for role in ("admin", "caseworker", "viewer")}
+
+    return make
