@@ -77,7 +77,8 @@ ORGANISATIONS = [
             {"services": ["repatriation", "reintegration", "family_tracing"],
              "countries": ["TH", "MM", "KH", "LA", "VN", "MY", "ID"]},
             # A drawn service area along the Thai-Myanmar border around Mae Sot.
-            {"services": ["medical"], "polygon": [(98.3, 16.4), (98.9, 16.4), (98.9, 17.0), (98.3, 17.0), (98.3, 16.4)]},
+            {"services": ["medical"],
+             "polygon": [(98.3, 16.4), (98.9, 16.4), (98.9, 17.0), (98.3, 17.0), (98.3, 16.4)]},
         ],
     },
     {

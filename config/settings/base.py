@@ -85,6 +85,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
 # a 'crs' member is refused (api.fields); boundaries are loaded only by administrators.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+# Shared by every web process: throttling counters and idempotency locks must be global.
+CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -107,7 +110,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
+# Collected static files (production: `collectstatic`); elsewhere served straight from the apps.
+STATIC_ROOT = env("STATIC_ROOT", default=None)
 # The Swagger UI assets (drf-spectacular-sidecar) are served by the app itself, never from a CDN.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 

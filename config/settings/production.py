@@ -27,3 +27,4 @@ STORAGES = {
 }
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 WHITENOISE_USE_FINDERS = False
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))  # noqa: F405

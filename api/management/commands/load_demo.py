@@ -12,7 +12,7 @@ class Command(BaseCommand):
         call_command("load_boundaries", verbosity=0, stdout=self.stdout)
         self.stdout.write("Loading demo organisations...")
         load_demo(log=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS("Demo loaded. Accounts (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded. Accounts (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write("  platform.admin  (platform administrator)")
         for spec in ORGANISATIONS:
             for username, role in spec.get("members", []):

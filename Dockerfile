@@ -1,0 +1,24 @@
+# One image for the web process, the Celery worker and Celery beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gdal-bin libgdal32 postgresql-client curl \
+ && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --create-home --home-dir /app app
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config config
+COPY api api
+COPY geo geo
+COPY organisations organisations
+COPY referrals referrals
+COPY bench bench
+COPY manage.py ./
+RUN pip install . \
+ && SECRET_KEY=collectstatic-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+    ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input -v 0
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
