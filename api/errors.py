@@ -12,6 +12,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from referrals.services import InvalidTransition
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -50,6 +52,10 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
 
 
 def _django_to_drf(exc):
+    if isinstance(exc, InvalidTransition):
+        conflict = Conflict(detail=str(exc))
+        conflict.extra = {"current_status": exc.current_status}
+        return conflict
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return exceptions.ValidationError(detail=detail)

@@ -1,6 +1,7 @@
 """Serializer fields shared by the apps' HTTP layers: validated GeoJSON geometries."""
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
@@ -42,6 +43,23 @@ class _TypedGeometryField(GeometryField):
         return geometry
 
 
+def _geojson_schema(geometry_type: str, coordinates: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": [geometry_type]},
+            "coordinates": coordinates,
+        },
+        "required": ["type", "coordinates"],
+    }
+
+
+POSITION = {"type": "array", "items": {"type": "number", "format": "float"}, "minItems": 2, "maxItems": 3,
+            "example": [100.5, 13.75]}
+RING = {"type": "array", "items": POSITION, "minItems": 4}
+
+
+@extend_schema_field(_geojson_schema("Point", POSITION))
 class PointField(_TypedGeometryField):
     allowed_types = (Point,)
     type_names = "Point"
@@ -52,6 +70,10 @@ class PointField(_TypedGeometryField):
         return geometry
 
 
+@extend_schema_field({"oneOf": [
+    _geojson_schema("Polygon", {"type": "array", "items": RING}),
+    _geojson_schema("MultiPolygon", {"type": "array", "items": {"type": "array", "items": RING}}),
+]})
 class AreaGeometryField(_TypedGeometryField):
     """A Polygon or MultiPolygon, stored as a valid MultiPolygon."""
 

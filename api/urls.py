@@ -12,4 +12,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("geo.api.urls")),
     path("", include("organisations.api.urls")),
+    path("", include("referrals.api.urls")),
 ]

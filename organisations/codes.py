@@ -24,3 +24,8 @@ def validate_country_code(value: str) -> None:
 def validate_language_code(value: str) -> None:
     if value not in language_codes():
         raise ValidationError(f"{value!r} is not an ISO 639-1 language code.", code="invalid")
+
+
+# Sorted code lists for serializer choices; one object each, so the OpenAPI schema names them once.
+COUNTRY_CHOICES = sorted(country_codes())
+LANGUAGE_CHOICES = sorted(language_codes())

@@ -95,6 +95,7 @@ candidates AS (
       FROM covering cv
      CROSS JOIN LATERAL unnest(cv.services) AS s(code)
       JOIN organisations_organisation o ON o.id = cv.organisation_id AND o.verified
+     WHERE NOT (cv.organisation_id = ANY(%(exclude)s::uuid[]))
      GROUP BY cv.organisation_id
 )
 SELECT c.organisation_id, f.id AS facility_id, c.services_matched, c.covering_areas, c.drawn,
@@ -108,7 +109,7 @@ SELECT c.organisation_id, f.id AS facility_id, c.services_matched, c.covering_ar
            AND (cardinality(%(services)s::varchar[]) = 0 OR fa.services && %(services)s::varchar[])
            AND (%(gender)s::varchar IS NULL OR %(gender)s = ANY(fa.accepts_genders))
            AND (%(age_group)s::varchar IS NULL OR %(age_group)s = ANY(fa.accepts_age_groups))
-           AND (%(language)s::varchar IS NULL OR %(language)s = ANY(fa.languages))
+           AND (cardinality(%(languages)s::varchar[]) = 0 OR fa.languages && %(languages)s::varchar[])
          ORDER BY fa.location <-> point.geom
          LIMIT 1
        ) f ON true
@@ -125,7 +126,8 @@ def provider_search(
     services: list[str] | None = None,
     gender: str | None = None,
     age_group: str | None = None,
-    language: str | None = None,
+    languages: list[str] | None = None,
+    exclude_organisations: list | None = None,
     limit: int = 25,
 ) -> list[ProviderMatch]:
     params = {
@@ -134,7 +136,8 @@ def provider_search(
         "services": list(services or []),
         "gender": gender,
         "age_group": age_group,
-        "language": language,
+        "languages": list(languages or []),
+        "exclude": [str(pk) for pk in exclude_organisations or []],
         "limit": limit,
     }
     with connection.cursor() as cursor:

@@ -1,0 +1,249 @@
+import uuid
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from guardian.models import GroupObjectPermissionBase
+
+from geo.models import AdministrativeArea
+from organisations.codes import validate_country_code, validate_language_code
+from organisations.models import Organisation
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class AgeBand(models.TextChoices):
+    """The Counter Trafficking Data Collaborative's age bands."""
+
+    AGE_0_8 = "0-8"
+    AGE_9_17 = "9-17"
+    AGE_18_20 = "18-20"
+    AGE_21_23 = "21-23"
+    AGE_24_26 = "24-26"
+    AGE_27_29 = "27-29"
+    AGE_30_38 = "30-38"
+    AGE_39_47 = "39-47"
+    AGE_48_PLUS = "48+"
+    UNKNOWN = "unknown"
+
+
+CHILD_AGE_BANDS = {AgeBand.AGE_0_8, AgeBand.AGE_9_17}
+
+
+class ProfileGender(models.TextChoices):
+    FEMALE = "female"
+    MALE = "male"
+    TRANSGENDER = "transgender"
+    UNKNOWN = "unknown"
+
+
+class ExploitationType(models.TextChoices):
+    LABOUR = "labour"
+    SEXUAL = "sexual"
+    FORCED_MARRIAGE = "forced_marriage"
+    ORGAN_REMOVAL = "organ_removal"
+    FORCED_CRIMINALITY = "forced_criminality"
+    DOMESTIC_SERVITUDE = "domestic_servitude"
+    BEGGING = "begging"
+    OTHER = "other"
+
+
+class Indicator(models.TextChoices):
+    """The ILO indicators of forced labour, the common vocabulary for identification."""
+
+    ABUSE_OF_VULNERABILITY = "abuse_of_vulnerability"
+    DECEPTION = "deception"
+    RESTRICTION_OF_MOVEMENT = "restriction_of_movement"
+    ISOLATION = "isolation"
+    PHYSICAL_SEXUAL_VIOLENCE = "physical_sexual_violence"
+    INTIMIDATION_THREATS = "intimidation_threats"
+    RETENTION_OF_IDENTITY_DOCUMENTS = "retention_of_identity_documents"
+    WITHHOLDING_OF_WAGES = "withholding_of_wages"
+    DEBT_BONDAGE = "debt_bondage"
+    ABUSIVE_CONDITIONS = "abusive_working_and_living_conditions"
+    EXCESSIVE_OVERTIME = "excessive_overtime"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+
+class ConsentBasis(models.TextChoices):
+    INFORMED_CONSENT = "informed_consent"
+    VITAL_INTEREST = "vital_interest"
+    LEGAL_OBLIGATION = "legal_obligation"
+
+
+class Referral(models.Model):
+    """An anonymised referral. It never holds a name, contact, document number, exact address or
+    exact coordinates: the submitter's case id is kept only as a keyed hash, and the location only
+    as an administrative area and a point on a coarse grid."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submitting_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="submitted_referrals"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_hash = models.CharField(max_length=64, blank=True, help_text="HMAC of the submitter's case id.")
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices)
+    gender = models.CharField(max_length=12, choices=ProfileGender.choices)
+    nationality = models.CharField(max_length=2, validators=[validate_country_code], blank=True)
+    languages = ArrayField(models.CharField(max_length=2, validators=[validate_language_code]), default=list)
+    exploitation_types = ArrayField(models.CharField(max_length=24, choices=ExploitationType.choices))
+    indicators = ArrayField(models.CharField(max_length=40, choices=Indicator.choices), default=list)
+    needs = ArrayField(models.SlugField(max_length=40))
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    area = models.ForeignKey(
+        AdministrativeArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Smallest administrative area containing the location.",
+    )
+    location = models.PointField(srid=4326, help_text="The location rounded to the coarse grid.")
+    consent_basis = models.CharField(max_length=20, choices=ConsentBasis.choices)
+    notes = models.TextField(blank=True, max_length=4000)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    auto_route = models.BooleanField(default=False, help_text="Offer to the next match when an offer ends.")
+    accepted_by = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="accepted_referrals"
+    )
+    close_reason = models.TextField(blank=True, max_length=2000)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        permissions = [
+            ("manage_referral", "Route, change and withdraw the referral (submitter)"),
+            ("respond_to_offer", "Accept or decline the offer of the referral"),
+            ("record_outcome", "Record outcomes of and close the referral (accepting organisation)"),
+        ]
+        indexes = [
+            models.Index(fields=["submitting_organisation", "subject_hash"], name="referral_subject_idx"),
+            models.Index(fields=["status"], name="referral_status_idx"),
+            GinIndex(fields=["needs"], name="referral_needs_gin"),
+            GinIndex(fields=["exploitation_types"], name="referral_exploitation_gin"),
+        ]
+
+    def __str__(self):
+        return f"referral {self.pk} ({self.status})"
+
+
+class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian's direct foreign-key table for referrals."""
+
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    LAPSED = "lapsed", "lapsed (another organisation accepted, or the referral was withdrawn)"
+    EXPIRED = "expired"
+
+
+class Offer(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offers")
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING)
+    reason = models.TextField(blank=True, max_length=2000, help_text="Why it was declined.")
+    created = models.DateTimeField(auto_now_add=True)
+    responded = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            # An organisation is offered a referral once: a declined offer is not offered again.
+            models.UniqueConstraint(fields=["referral", "organisation"], name="one_offer_per_organisation"),
+        ]
+
+    def __str__(self):
+        return f"offer of {self.referral_id} to {self.organisation_id} ({self.status})"
+
+
+class OutcomeType(models.TextChoices):
+    SAFE_ACCOMMODATION = "safe_accommodation"
+    MEDICAL_CARE = "medical_care"
+    PSYCHOSOCIAL_SUPPORT = "psychosocial_support"
+    LEGAL_AID = "legal_aid"
+    INTERPRETATION = "interpretation"
+    REPATRIATION = "repatriation"
+    REINTEGRATION = "reintegration"
+    COMPENSATION_CLAIMED = "compensation_claimed"
+    COMPENSATION_AWARDED = "compensation_awarded"
+    WITNESS_PARTICIPATION = "witness_participation"
+    LOST_CONTACT = "lost_contact"
+    DECLINED_ASSISTANCE = "declined_assistance"
+
+
+class Outcome(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="outcomes")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(max_length=24, choices=OutcomeType.choices)
+    date = models.DateField()
+    note = models.TextField(blank=True, max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "created", "id"]
+
+    def __str__(self):
+        return f"{self.type} on {self.date}"
+
+
+class EventAction(models.TextChoices):
+    SUBMITTED = "submitted"
+    VIEWED = "viewed"
+    LISTED = "listed"
+    MATCHES_VIEWED = "matches_viewed"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    LAPSED = "lapsed"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    OUTCOME_RECORDED = "outcome_recorded"
+    CLOSED = "closed"
+    UPDATED = "updated"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+)
+class ReferralEvent(models.Model):
+    """The audit trail: who did or read what to a referral, when. The database itself refuses to
+    update or delete a row (trigger), whatever the code above it does."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=20, choices=EventAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT, related_name="+")
+    # Organisation the event concerns (the one offered, declining...): the submitter sees it,
+    # other organisations see it only when it is themselves.
+    subject_organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True, help_text="Codes only, never free text.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["referral", "created"], name="event_referral_created_idx")]
+
+    def __str__(self):
+        return f"{self.action} {self.referral_id}"

@@ -171,6 +171,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "organisations.models.OrganisationKind",
         "FacilityKindEnum": "organisations.models.FacilityKind",
+        "CountryCodeEnum": "organisations.codes.COUNTRY_CHOICES",
+        "LanguageCodeEnum": "organisations.codes.LANGUAGE_CHOICES",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -184,6 +186,10 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+
+# Key of the HMAC that turns a submitter's case id into a subject hash. Changing it unlinks every
+# earlier referral from later ones, so it is set once per deployment.
+REFERRAL_SUBJECT_KEY = env("REFERRAL_SUBJECT_KEY", default=f"subject:{SECRET_KEY}")
 
 # Exact coordinates are generalised to this grid (degrees) wherever they are shown to someone who
 # may not see them exactly (shelters of other organisations, referral locations).

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from api.fields import AreaGeometryField, PointField
 from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point
-from organisations.codes import country_codes, language_codes
+from organisations.codes import COUNTRY_CHOICES, LANGUAGE_CHOICES
 from organisations.models import (
     AgeGroup,
     CoverageArea,
@@ -32,7 +32,7 @@ def service_codes_field(**kwargs):
 
 class OrganisationSerializer(serializers.ModelSerializer):
     country = serializers.ChoiceField(
-        choices=sorted(country_codes()), help_text="ISO 3166-1 alpha-2 code of the country it is based in."
+        choices=COUNTRY_CHOICES, help_text="ISO 3166-1 alpha-2 code of the country it is based in."
     )
     website = serializers.URLField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -82,7 +82,7 @@ class MemberUpdateSerializer(serializers.ModelSerializer):
 
 def _language_list(**kwargs):
     return serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(language_codes())), max_length=50,
+        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), max_length=50,
         help_text="ISO 639-1 codes.", **kwargs,
     )
 
@@ -174,7 +174,7 @@ class ProviderSearchQuerySerializer(serializers.Serializer):
     )
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     age_group = serializers.ChoiceField(choices=AgeGroup.choices, required=False)
-    language = serializers.ChoiceField(choices=sorted(language_codes()), required=False)
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=25)
 
     def validate_services(self, value):

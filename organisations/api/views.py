@@ -270,7 +270,7 @@ class ProviderSearchView(GenericAPIView):
             services=criteria.get("services"),
             gender=criteria.get("gender"),
             age_group=criteria.get("age_group"),
-            language=criteria.get("language"),
+            languages=[criteria["language"]] if criteria.get("language") else None,
             limit=criteria["limit"],
         )
         context = {**self.get_serializer_context(), "criteria": criteria}

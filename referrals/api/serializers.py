@@ -1,0 +1,204 @@
+from rest_framework import serializers
+
+from api.fields import PointField
+from geo.models import AdministrativeArea
+from organisations.api.serializers import OrganisationSummarySerializer
+from organisations.codes import COUNTRY_CHOICES, LANGUAGE_CHOICES
+from referrals.models import (
+    AgeBand,
+    ConsentBasis,
+    EventAction,
+    ExploitationType,
+    Indicator,
+    Offer,
+    OfferStatus,
+    Outcome,
+    OutcomeType,
+    ProfileGender,
+    Referral,
+    ReferralEvent,
+    Status,
+    Urgency,
+)
+
+SUBJECT_KEY_LENGTH = 16
+FREE_TEXT_MAX = 2000
+
+
+class ProfileSerializer(serializers.Serializer):
+    age_band = serializers.ChoiceField(choices=AgeBand.choices)
+    gender = serializers.ChoiceField(choices=ProfileGender.choices)
+    nationality = serializers.ChoiceField(
+        choices=COUNTRY_CHOICES, required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2."
+    )
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), max_length=20, required=False,
+        help_text="ISO 639-1 codes.",
+    )
+
+
+class LocationInputSerializer(serializers.Serializer):
+    """Either an administrative area, or coordinates that are generalised and never stored."""
+
+    area = serializers.PrimaryKeyRelatedField(queryset=AdministrativeArea.objects.all(), required=False)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    lon = serializers.FloatField(min_value=-180, max_value=180, required=False)
+
+    def validate(self, attrs):
+        has_area = "area" in attrs
+        has_point = "lat" in attrs or "lon" in attrs
+        if has_area == has_point:
+            raise serializers.ValidationError('Give either {"area": <id>} or {"lat": .., "lon": ..}.')
+        if has_point and not ("lat" in attrs and "lon" in attrs):
+            raise serializers.ValidationError("Give both lat and lon.")
+        return attrs
+
+
+class ConsentSerializer(serializers.Serializer):
+    given = serializers.BooleanField()
+    basis = serializers.ChoiceField(choices=ConsentBasis.choices)
+
+    def validate_given(self, given):
+        if given is not True:
+            raise serializers.ValidationError("A referral needs consent, or another lawful basis, to be shared.")
+        return given
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    case_reference = serializers.CharField(
+        write_only=True, max_length=200,
+        help_text="Your own case id. Stored only as a keyed hash; never shown back.",
+    )
+    profile = ProfileSerializer()
+    exploitation_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=ExploitationType.choices), min_length=1, max_length=8
+    )
+    indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=Indicator.choices), max_length=20, required=False,
+        help_text="ILO indicators of forced labour observed.",
+    )
+    needs = serializers.ListField(
+        child=serializers.SlugField(max_length=40), min_length=1, max_length=20,
+        help_text="Service codes from `/api/v1/services/`.",
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    location = LocationInputSerializer()
+    consent = ConsentSerializer()
+    notes = serializers.CharField(
+        max_length=FREE_TEXT_MAX, required=False, allow_blank=True,
+        help_text="Free text, screened: phone numbers, e-mails, ID numbers and coordinates are refused.",
+    )
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSummarySerializer()
+    status = serializers.ChoiceField(choices=OfferStatus.choices)
+
+    class Meta:
+        model = Offer
+        fields = ["organisation", "status", "reason", "created", "responded"]
+
+
+class OutcomeSerializer(serializers.ModelSerializer):
+    type = serializers.ChoiceField(choices=OutcomeType.choices)
+    note = serializers.CharField(max_length=FREE_TEXT_MAX, required=False, allow_blank=True,
+                                 help_text="Screened for personal data like referral notes.")
+    organisation = OrganisationSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Outcome
+        fields = ["id", "type", "date", "note", "organisation", "created"]
+        read_only_fields = ["id", "organisation", "created"]
+
+
+class LocationSerializer(serializers.Serializer):
+    area = serializers.IntegerField(source="area_id", allow_null=True)
+    area_name = serializers.CharField(source="area.name", allow_null=True, default=None)
+    country = serializers.CharField(source="area.country", allow_null=True, default=None)
+    point = PointField(source="location", help_text="Rounded to 0.1 degree.")
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """A referral as the caller's organisation may read it. Offers: the submitter sees them all;
+    an offered organisation sees only its own."""
+
+    subject_key = serializers.SerializerMethodField(
+        help_text="Short key derived from the hashed case reference: equal keys, same person."
+    )
+    submitting_organisation = OrganisationSummarySerializer()
+    accepted_by = OrganisationSummarySerializer(allow_null=True)
+    profile = serializers.SerializerMethodField()
+    location = LocationSerializer(source="*")
+    consent = serializers.SerializerMethodField()
+    offers = serializers.SerializerMethodField()
+    outcomes = OutcomeSerializer(many=True)
+    status = serializers.ChoiceField(choices=Status.choices)
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    exploitation_types = serializers.ListField(child=serializers.ChoiceField(choices=ExploitationType.choices))
+    indicators = serializers.ListField(child=serializers.ChoiceField(choices=Indicator.choices))
+    needs = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id", "status", "subject_key", "submitting_organisation", "profile", "exploitation_types",
+            "indicators", "needs", "urgency", "location", "consent", "notes", "offers", "accepted_by",
+            "outcomes", "close_reason", "created", "updated",
+        ]
+
+    def get_subject_key(self, referral) -> str | None:
+        return referral.subject_hash[:SUBJECT_KEY_LENGTH] or None
+
+    def get_profile(self, referral) -> ProfileSerializer:
+        return {
+            "age_band": referral.age_band,
+            "gender": referral.gender,
+            "nationality": referral.nationality,
+            "languages": referral.languages,
+        }
+
+    def get_consent(self, referral) -> ConsentSerializer:
+        return {"given": True, "basis": referral.consent_basis}
+
+    def get_offers(self, referral) -> OfferSerializer(many=True):
+        organisation_id = self.context.get("organisation_id")
+        offers = referral.offers.all()  # prefetched
+        if referral.submitting_organisation_id != organisation_id:
+            offers = [offer for offer in offers if offer.organisation_id == organisation_id]
+        return OfferSerializer(offers, many=True).data
+
+
+class RouteSerializer(serializers.Serializer):
+    organisations = serializers.ListField(
+        child=serializers.UUIDField(), required=False, max_length=20, help_text="Ids of organisations to offer to."
+    )
+    auto = serializers.BooleanField(required=False, default=False, help_text="Offer to the best match.")
+
+    def validate(self, attrs):
+        if attrs.get("auto") == bool(attrs.get("organisations")):
+            raise serializers.ValidationError('Give either "organisations" or "auto": true.')
+        return attrs
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=FREE_TEXT_MAX, required=False, allow_blank=True,
+                                   help_text="Screened for personal data.")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    action = serializers.ChoiceField(choices=EventAction.choices)
+    organisation = OrganisationSummarySerializer(allow_null=True)
+    subject_organisation = OrganisationSummarySerializer(allow_null=True)
+    actor = serializers.SerializerMethodField(
+        help_text="Username of the member who acted, shown to the member's own organisation only."
+    )
+
+    class Meta:
+        model = ReferralEvent
+        fields = ["id", "action", "organisation", "subject_organisation", "actor", "detail", "created"]
+
+    def get_actor(self, event) -> str | None:
+        if event.actor_id and event.organisation_id == self.context.get("organisation_id"):
+            return event.actor.username
+        return None
+

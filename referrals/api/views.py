@@ -1,0 +1,186 @@
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.errors import problem_responses
+from api.permissions import IsMemberOrPlatformStaff
+from organisations.api.serializers import ProviderMatchSerializer
+from referrals import selectors, services
+from referrals.models import (
+    EventAction,
+    ExploitationType,
+    Offer,
+    Referral,
+    Status,
+    Urgency,
+)
+
+from .serializers import (
+    EventSerializer,
+    OutcomeSerializer,
+    ReasonSerializer,
+    ReferralCreateSerializer,
+    ReferralSerializer,
+    RouteSerializer,
+)
+
+
+class ReferralFilterSet(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    urgency = filters.MultipleChoiceFilter(choices=Urgency.choices)
+    need = filters.CharFilter(method="filter_need", max_length=40, help_text="Referrals needing this service.")
+    exploitation_type = filters.ChoiceFilter(choices=ExploitationType.choices, method="filter_exploitation")
+    area = filters.NumberFilter(field_name="area_id")
+    created_after = filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
+
+    class Meta:
+        model = Referral
+        fields = ["status", "urgency", "need", "exploitation_type", "area", "created_after", "created_before"]
+
+    def filter_need(self, queryset, name, value):
+        return queryset.filter(needs__contains=[value])
+
+    def filter_exploitation(self, queryset, name, value):
+        return queryset.filter(exploitation_types__contains=[value])
+
+
+STATE_ERRORS = problem_responses(409)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      viewsets.GenericViewSet):
+    """Anonymised referrals. You see a referral when your organisation submitted it, holds an open
+    offer of it, or accepted it; any other referral answers 404, as if it did not exist."""
+
+    serializer_class = ReferralSerializer
+    permission_classes = [IsMemberOrPlatformStaff]
+    filterset_class = ReferralFilterSet
+
+    def get_queryset(self):
+        return (
+            selectors.referral_list_for(self.request.user)
+            .select_related("submitting_organisation", "accepted_by", "area")
+            .prefetch_related(
+                Prefetch("offers", queryset=Offer.objects.select_related("organisation")),
+                "outcomes__organisation",
+            )
+        )
+
+    def get_serializer_context(self):
+        organisation = selectors.acting_organisation(self.request.user)
+        return {**super().get_serializer_context(), "organisation_id": organisation.pk if organisation else None}
+
+    def _respond(self, referral, status_code=status.HTTP_200_OK):
+        referral = self.get_queryset().get(pk=referral.pk)
+        return Response(self.get_serializer(referral).data, status=status_code)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        services.referral_record_read(referrals=page, by=request.user, action=EventAction.LISTED)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        services.referral_record_read(referrals=[referral], by=request.user)
+        return Response(self.get_serializer(referral).data)
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral = services.referral_submit(by=request.user, data=serializer.validated_data)
+        return self._respond(referral, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ProviderMatchSerializer(many=True)})
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def matches(self, request, pk=None):
+        """Organisations that could take the referral, best first, with the reasons they match."""
+        referral = self.get_object()
+        services.referral_record_read(referrals=[referral], by=request.user, action=EventAction.MATCHES_VIEWED)
+        matches = selectors.referral_matches(referral)
+        return Response(ProviderMatchSerializer(matches, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=RouteSerializer, responses={200: ReferralSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def route(self, request, pk=None):
+        """Offer the referral to organisations you choose, or to the best match (`auto`)."""
+        referral = self.get_object()
+        body = RouteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.referral_route(
+            referral=referral, by=request.user, organisation_ids=body.validated_data.get("organisations"),
+            auto=body.validated_data["auto"],
+        )
+        return self._respond(referral)
+
+    @extend_schema(request=None, responses={200: ReferralSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def accept(self, request, pk=None):
+        """Accept your organisation's offer. The first acceptance wins; other offers lapse."""
+        referral = services.offer_accept(referral=self.get_object(), by=request.user)
+        return self._respond(referral)
+
+    @extend_schema(request=ReasonSerializer, responses={200: None, **STATE_ERRORS})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def decline(self, request, pk=None):
+        """Decline your organisation's offer; your organisation loses access to the referral."""
+        referral = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.offer_decline(referral=referral, by=request.user, reason=body.validated_data.get("reason", ""))
+        return Response({"status": "declined"})
+
+    @extend_schema(request=None, responses={200: ReferralSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def withdraw(self, request, pk=None):
+        """Withdraw the referral (submitter); open offers lapse."""
+        referral = services.referral_withdraw(referral=self.get_object(), by=request.user)
+        return self._respond(referral)
+
+    @extend_schema(request=ReasonSerializer, responses={200: ReferralSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def close(self, request, pk=None):
+        """Close the referral (accepting organisation)."""
+        referral = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        referral = services.referral_close(referral=referral, by=request.user,
+                                           reason=body.validated_data.get("reason", ""))
+        return self._respond(referral)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: OutcomeSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=OutcomeSerializer,
+                   responses={201: OutcomeSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def outcomes(self, request, pk=None):
+        """The assistance given and its results. The accepting organisation records them; the
+        first outcome moves the referral to `in_progress`."""
+        referral = self.get_object()
+        if request.method == "GET":
+            services.referral_record_read(referrals=[referral], by=request.user)
+            return Response(OutcomeSerializer(referral.outcomes.all(), many=True).data)
+        body = OutcomeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcome = services.outcome_record(referral=referral, by=request.user, **body.validated_data)
+        return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: EventSerializer(many=True)})
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def events(self, request, pk=None):
+        """The audit timeline of the referral, as your organisation may read it."""
+        referral = self.get_object()
+        organisation = selectors.acting_organisation(request.user)
+        events = selectors.referral_events_for(
+            request.user, referral,
+            is_submitter=organisation is not None and organisation.pk == referral.submitting_organisation_id,
+        ).select_related("actor")
+        page = self.paginate_queryset(events)
+        data = EventSerializer(page, many=True, context=self.get_serializer_context()).data
+        services.referral_record_read(referrals=[referral], by=request.user)
+        return self.get_paginated_response(data)

@@ -1,0 +1,78 @@
+"""Reads of referrals, always restricted to what the user's organisation may see."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from organisations.models import Organisation
+from organisations.selectors import ProviderMatch, membership_of, provider_search
+
+from .models import CHILD_AGE_BANDS, AgeBand, ProfileGender, Referral, ReferralEvent, ReferralGroupObjectPermission
+from .permissions import VIEW
+
+
+def _grants_of(user) -> QuerySet[ReferralGroupObjectPermission]:
+    return ReferralGroupObjectPermission.objects.filter(group__user=user)
+
+
+def referral_list_for(user) -> QuerySet[Referral]:
+    """The referrals the user's organisation may see: submitted by it, offered to it while the
+    offer stands, or accepted by it. Platform administrators see none: they run the network,
+    not cases."""
+    if not user.is_authenticated or not user.is_active:
+        return Referral.objects.none()
+    visible = _grants_of(user).filter(
+        content_object=OuterRef("pk"), permission__codename=VIEW, permission__content_type__app_label="referrals"
+    )
+    return Referral.objects.filter(Exists(visible))
+
+
+def referral_capabilities(user, referral: Referral) -> frozenset[str]:
+    """The codenames the user holds on this referral through their organisation's groups."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(
+        _grants_of(user).filter(content_object=referral).values_list("permission__codename", flat=True)
+    )
+
+
+def acting_organisation(user) -> Organisation | None:
+    membership = membership_of(user)
+    return membership.organisation if membership else None
+
+
+def age_group_of(age_band: str) -> str | None:
+    if age_band == AgeBand.UNKNOWN:
+        return None
+    return "child" if age_band in CHILD_AGE_BANDS else "adult"
+
+
+def referral_matches(referral: Referral, *, limit: int = 25) -> list[ProviderMatch]:
+    """Candidate organisations for the referral, best first: those covering its location with
+    the services it needs and a facility that accepts the person, never the submitter nor an
+    organisation that was offered it before."""
+    already = set(referral.offers.values_list("organisation_id", flat=True))
+    already.add(referral.submitting_organisation_id)
+    return provider_search(
+        point=referral.location,
+        services=referral.needs,
+        gender=None if referral.gender == ProfileGender.UNKNOWN else referral.gender,
+        age_group=age_group_of(referral.age_band),
+        languages=referral.languages,
+        exclude_organisations=list(already),
+        limit=limit,
+    )
+
+
+def referral_events_for(user, referral: Referral, *, is_submitter: bool) -> QuerySet[ReferralEvent]:
+    """The audit timeline as the user's organisation may read it: the submitter sees everything;
+    an offered or accepting organisation sees neither which others were offered nor why they
+    declined, so only events by itself or the submitter, about nobody or itself."""
+    events = referral.events.select_related("organisation", "subject_organisation")
+    if is_submitter:
+        return events
+    organisation = acting_organisation(user)
+    own = organisation.pk if organisation else None
+    by_visible_party = Q(organisation_id__in=[own, referral.submitting_organisation_id]) | Q(
+        organisation__isnull=True
+    )
+    about_nobody_else = Q(subject_organisation__isnull=True) | Q(subject_organisation_id=own)
+    return events.filter(by_visible_party & about_nobody_else)

@@ -1,0 +1,326 @@
+"""The only way to change a referral. Each service is atomic, locks the referral row before it
+reads its state (so concurrent accepts, declines and withdrawals serialise), checks the state,
+then the caller's rights, changes permissions in the same transaction, and records the event."""
+
+import hashlib
+import hmac
+from datetime import date
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from geo.models import AdministrativeArea
+from geo.selectors import coarsen_point, smallest_area_containing
+from organisations.models import Organisation
+from organisations.permissions import ACT_FOR_ORGANISATION
+from organisations.selectors import has_organisation_permission
+from organisations.services import validate_service_codes
+
+from . import permissions
+from .models import (
+    EventAction,
+    Offer,
+    OfferStatus,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    Status,
+)
+from .screening import PersonalDataFound, screen
+from .selectors import acting_organisation, referral_capabilities, referral_matches
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.OFFERED, Status.ACCEPTED, Status.IN_PROGRESS)
+MAX_OFFERS_AT_ONCE = 20
+
+
+class InvalidTransition(Exception):
+    """The referral's current status does not allow the action (HTTP 409)."""
+
+    def __init__(self, referral: Referral, detail: str):
+        self.current_status = referral.status
+        super().__init__(detail)
+
+
+def subject_hash(*, organisation_id, case_reference: str) -> str:
+    """Keyed hash of the submitter's own case id, per organisation: the same person referred twice
+    by one agency links up; nobody can go from the hash back to the case id."""
+    normalised = " ".join(case_reference.split()).casefold()
+    message = f"{organisation_id}:{normalised}".encode()
+    return hmac.new(settings.REFERRAL_SUBJECT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def screen_fields(**texts: str) -> None:
+    """Refuse free text that contains personal data, naming the field and the kind of data."""
+    for field, text in texts.items():
+        try:
+            screen(text or "")
+        except PersonalDataFound as error:
+            raise ValidationError({field: str(error)}, code="personal_data") from error
+
+
+def _event(referral: Referral, action: str, *, by=None, organisation=None, subject=None, **detail) -> None:
+    ReferralEvent.objects.create(
+        referral=referral,
+        action=action,
+        actor=by,
+        organisation=organisation,
+        subject_organisation=subject,
+        detail=detail,
+    )
+
+
+def referral_record_read(*, referrals: list[Referral], by, action: str = EventAction.VIEWED) -> None:
+    """Every read of a referral goes into the audit trail (one statement for a whole page)."""
+    organisation = acting_organisation(by)
+    ReferralEvent.objects.bulk_create(
+        [ReferralEvent(referral=r, action=action, actor=by, organisation=organisation) for r in referrals]
+    )
+
+
+def _acting_organisation(by, *, must_be_verified: bool = True) -> Organisation:
+    organisation = acting_organisation(by)
+    if organisation is None:
+        raise PermissionDenied("Only members of an organisation may act on referrals.")
+    if must_be_verified and not organisation.verified:
+        raise PermissionDenied("Your organisation is not verified yet.")
+    return organisation
+
+
+def _require(by, referral: Referral, codename: str, message: str) -> None:
+    if codename not in referral_capabilities(by, referral):
+        raise PermissionDenied(message)
+
+
+def _locked(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def _resolve_location(location: dict) -> tuple[AdministrativeArea | None, Point]:
+    if "area" in location:
+        area: AdministrativeArea = location["area"]
+        return area, coarsen_point(area.geometry.point_on_surface)
+    point = Point(location["lon"], location["lat"], srid=4326)
+    # The exact point is used once, here, to find its area, and never stored.
+    return smallest_area_containing(point=point), coarsen_point(point)
+
+
+@transaction.atomic
+def referral_submit(*, by, data: dict) -> Referral:
+    organisation = _acting_organisation(by)
+    if not has_organisation_permission(by, ACT_FOR_ORGANISATION, organisation.pk):
+        raise PermissionDenied("Only admins and caseworkers may submit referrals.")
+    screen_fields(notes=data.get("notes", ""))
+    area, point = _resolve_location(data["location"])
+    profile = data["profile"]
+    referral = Referral(
+        submitting_organisation=organisation,
+        submitted_by=by,
+        subject_hash=subject_hash(organisation_id=organisation.pk, case_reference=data["case_reference"]),
+        age_band=profile["age_band"],
+        gender=profile["gender"],
+        nationality=profile.get("nationality", ""),
+        languages=list(dict.fromkeys(profile.get("languages", []))),
+        exploitation_types=list(dict.fromkeys(data["exploitation_types"])),
+        indicators=list(dict.fromkeys(data.get("indicators", []))),
+        needs=validate_service_codes(data["needs"], field="needs"),
+        urgency=data["urgency"],
+        area=area,
+        location=point,
+        consent_basis=data["consent"]["basis"],
+        notes=data.get("notes", ""),
+    )
+    referral.full_clean()
+    referral.save()
+    permissions.grant_submitter(referral)
+    _event(referral, EventAction.SUBMITTED, by=by, organisation=organisation)
+    return referral
+
+
+def _offer(referral: Referral, organisation: Organisation, *, by, submitter: Organisation) -> Offer:
+    offer = Offer.objects.create(referral=referral, organisation=organisation)
+    permissions.grant_offer(referral, organisation)
+    _event(referral, EventAction.OFFERED, by=by, organisation=submitter, subject=organisation)
+    return offer
+
+
+@transaction.atomic
+def referral_route(*, referral: Referral, by, organisation_ids: list | None = None, auto: bool = False) -> list[Offer]:
+    """Offer the referral to the chosen organisations, or to the best match when `auto`."""
+    referral = _locked(referral)
+    if referral.status not in (Status.SUBMITTED, Status.OFFERED):
+        raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be routed.")
+    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers route.")
+    submitter = _acting_organisation(by)
+    if auto:
+        matches = referral_matches(referral, limit=1)
+        if not matches:
+            raise InvalidTransition(referral, "No verified organisation that was not offered it before matches.")
+        targets = [matches[0].organisation]
+        referral.auto_route = True
+    else:
+        targets = _route_targets(referral, organisation_ids or [])
+    offers = [_offer(referral, organisation, by=by, submitter=submitter) for organisation in targets]
+    referral.status = Status.OFFERED
+    referral.save(update_fields=["status", "auto_route", "updated"])
+    return offers
+
+
+def _route_targets(referral: Referral, organisation_ids: list) -> list[Organisation]:
+    unique = list(dict.fromkeys(organisation_ids))
+    if not unique:
+        raise ValidationError({"organisations": "name at least one organisation, or use auto"})
+    if len(unique) > MAX_OFFERS_AT_ONCE:
+        raise ValidationError({"organisations": f"at most {MAX_OFFERS_AT_ONCE} organisations at once"})
+    found = Organisation.objects.in_bulk(unique)
+    problems = []
+    already = set(referral.offers.values_list("organisation_id", flat=True))
+    for pk in unique:
+        organisation = found.get(pk)
+        if organisation is None:
+            problems.append(f"{pk}: no such organisation")
+        elif not organisation.verified:
+            problems.append(f"{pk}: not verified")
+        elif pk == referral.submitting_organisation_id:
+            problems.append(f"{pk}: is the submitting organisation")
+        elif pk in already:
+            problems.append(f"{pk}: was already offered this referral")
+    if problems:
+        raise ValidationError({"organisations": problems})
+    return [found[pk] for pk in unique]
+
+
+def _pending_offer(referral: Referral, organisation: Organisation) -> Offer:
+    offer = referral.offers.filter(organisation=organisation, status=OfferStatus.PENDING).first()
+    if offer is None:
+        raise InvalidTransition(referral, "Your organisation holds no open offer of this referral.")
+    return offer
+
+
+def _end_offer(offer: Offer, status: str, *, reason: str = "") -> None:
+    offer.status = status
+    offer.reason = reason
+    offer.responded = timezone.now()
+    offer.save(update_fields=["status", "reason", "responded"])
+    permissions.revoke_organisation(offer.referral, offer.organisation)
+
+
+@transaction.atomic
+def offer_accept(*, referral: Referral, by) -> Referral:
+    referral = _locked(referral)
+    if referral.status != Status.OFFERED:
+        raise InvalidTransition(referral, f"The referral is {referral.status}; it can no longer be accepted.")
+    _require(by, referral, permissions.RESPOND, "Only admins and caseworkers may accept an offer.")
+    organisation = _acting_organisation(by)
+    offer = _pending_offer(referral, organisation)
+    offer.status = OfferStatus.ACCEPTED
+    offer.responded = timezone.now()
+    offer.save(update_fields=["status", "responded"])
+    for other in referral.offers.filter(status=OfferStatus.PENDING).select_related("organisation"):
+        _end_offer(other, OfferStatus.LAPSED)
+        _event(referral, EventAction.LAPSED, subject=other.organisation)
+    permissions.grant_acceptance(referral, organisation)
+    referral.status = Status.ACCEPTED
+    referral.accepted_by = organisation
+    referral.save(update_fields=["status", "accepted_by", "updated"])
+    _event(referral, EventAction.ACCEPTED, by=by, organisation=organisation, subject=organisation)
+    return referral
+
+
+def _after_offer_ended(referral: Referral, *, by=None) -> None:
+    """When no offer stands any more, the referral goes back to `submitted`, or on to the next
+    match when it is auto-routed."""
+    if referral.offers.filter(status=OfferStatus.PENDING).exists():
+        return
+    referral.status = Status.SUBMITTED
+    if referral.auto_route:
+        matches = referral_matches(referral, limit=1)
+        if matches:
+            _offer(referral, matches[0].organisation, by=None, submitter=referral.submitting_organisation)
+            referral.status = Status.OFFERED
+    referral.save(update_fields=["status", "updated"])
+
+
+@transaction.atomic
+def offer_decline(*, referral: Referral, by, reason: str = "") -> Referral:
+    referral = _locked(referral)
+    if referral.status != Status.OFFERED:
+        raise InvalidTransition(referral, f"The referral is {referral.status}; there is no offer to decline.")
+    _require(by, referral, permissions.RESPOND, "Only admins and caseworkers may decline an offer.")
+    screen_fields(reason=reason)
+    organisation = _acting_organisation(by, must_be_verified=False)
+    offer = _pending_offer(referral, organisation)
+    _end_offer(offer, OfferStatus.DECLINED, reason=reason)
+    _event(referral, EventAction.DECLINED, by=by, organisation=organisation, subject=organisation)
+    _after_offer_ended(referral, by=by)
+    return referral
+
+
+@transaction.atomic
+def offer_expire(*, offer: Offer) -> None:
+    """An offer nobody answered in time: access is revoked, and the referral moves on."""
+    referral = _locked(offer.referral)
+    offer = Offer.objects.select_related("organisation").get(pk=offer.pk)
+    if offer.status != OfferStatus.PENDING or referral.status != Status.OFFERED:
+        return
+    _end_offer(offer, OfferStatus.EXPIRED)
+    _event(referral, EventAction.EXPIRED, subject=offer.organisation)
+    _after_offer_ended(referral)
+
+
+@transaction.atomic
+def referral_withdraw(*, referral: Referral, by) -> Referral:
+    referral = _locked(referral)
+    if referral.status not in OPEN_STATUSES:
+        raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be withdrawn.")
+    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers withdraw.")
+    for offer in referral.offers.filter(status=OfferStatus.PENDING).select_related("organisation"):
+        _end_offer(offer, OfferStatus.LAPSED)
+        _event(referral, EventAction.LAPSED, subject=offer.organisation)
+    if referral.accepted_by_id:
+        permissions.revoke_actions(referral, referral.accepted_by)
+    permissions.revoke_actions(referral, referral.submitting_organisation)
+    referral.status = Status.WITHDRAWN
+    referral.save(update_fields=["status", "updated"])
+    _event(referral, EventAction.WITHDRAWN, by=by, organisation=referral.submitting_organisation)
+    return referral
+
+
+@transaction.atomic
+def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
+    referral = _locked(referral)
+    if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
+        raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be closed.")
+    _require(by, referral, permissions.RECORD, "Only the accepting organisation's admins and caseworkers close.")
+    screen_fields(reason=reason)
+    referral.status = Status.CLOSED
+    referral.close_reason = reason
+    referral.save(update_fields=["status", "close_reason", "updated"])
+    permissions.revoke_actions(referral, referral.accepted_by)
+    permissions.revoke_actions(referral, referral.submitting_organisation)
+    _event(referral, EventAction.CLOSED, by=by, organisation=referral.accepted_by)
+    return referral
+
+
+@transaction.atomic
+def outcome_record(*, referral: Referral, by, type: str, date: date, note: str = "") -> Outcome:
+    referral = _locked(referral)
+    if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
+        raise InvalidTransition(referral, f"Outcomes cannot be recorded on a referral that is {referral.status}.")
+    _require(by, referral, permissions.RECORD, "Only the accepting organisation's admins and caseworkers record.")
+    screen_fields(note=note)
+    if date > timezone.localdate():
+        raise ValidationError({"date": "an outcome cannot be dated in the future"})
+    if date < referral.created.date():
+        raise ValidationError({"date": "an outcome cannot be dated before the referral was submitted"})
+    outcome = Outcome(referral=referral, organisation=referral.accepted_by, type=type, date=date, note=note,
+                      recorded_by=by)
+    outcome.full_clean()
+    outcome.save()
+    if referral.status == Status.ACCEPTED:
+        referral.status = Status.IN_PROGRESS
+    referral.save(update_fields=["status", "updated"])
+    _event(referral, EventAction.OUTCOME_RECORDED, by=by, organisation=referral.accepted_by, type=type)
+    return outcome
