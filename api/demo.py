@@ -8,6 +8,8 @@ from django.db import transaction
 from geo.models import AdministrativeArea
 from organisations import services as organisation_services
 from organisations.models import CoverageArea, Facility, Membership, Organisation
+from referrals import services as referral_services
+from referrals.models import Referral
 
 User = get_user_model()
 
@@ -140,3 +142,60 @@ def load_demo(*, log=print) -> dict[str, Organisation]:
                 organisation_services.coverage_create(organisation=organisation, data=data)
         log(f"  {organisation.name}")
     return organisations
+
+
+def _referral(by, *, case, age_band, gender, nationality, languages, exploitation, needs, urgency, where, notes):
+    return referral_services.referral_submit(by=by, data={
+        "case_reference": case,
+        "profile": {"age_band": age_band, "gender": gender, "nationality": nationality, "languages": languages},
+        "exploitation_types": exploitation,
+        "indicators": ["deception", "withholding_of_wages"],
+        "needs": needs,
+        "urgency": urgency,
+        "location": {"lat": where[1], "lon": where[0]},
+        "consent": {"given": True, "basis": "informed_consent"},
+        "notes": notes,
+    })
+
+
+@transaction.atomic
+def load_demo_referrals(organisations: dict[str, Organisation], *, log=print) -> None:
+    """Referrals in every state, so the docs page shows a live system. Loaded once."""
+    if Referral.objects.filter(submitting_organisation=organisations["police"]).exists():
+        return
+    police = User.objects.get(username="police.caseworker")
+    haven = User.objects.get(username="haven.caseworker")
+    migration = User.objects.get(username="migration.caseworker")
+    common = {"nationality": "MM", "languages": ["my"], "urgency": "urgent"}
+
+    _referral(police, case="DEMO-001", age_band="18-20", gender="female", exploitation=["sexual"],
+              needs=["shelter", "medical"], where=(100.52, 13.74), notes="Identified during a venue inspection.",
+              **common)
+
+    offered = _referral(police, case="DEMO-002", age_band="9-17", gender="female", exploitation=["labour"],
+                        needs=["shelter", "psychosocial"], where=(98.99, 18.79),
+                        notes="Worked in a garment workshop, wages withheld.", **common)
+    referral_services.referral_route(referral=offered, by=police, organisation_ids=[organisations["haven"].pk])
+
+    in_progress = _referral(police, case="DEMO-003", age_band="24-26", gender="female",
+                            exploitation=["domestic_servitude"], needs=["shelter", "medical"],
+                            where=(100.50, 13.76), notes="Referred by a labour inspector.", **common)
+    referral_services.referral_route(referral=in_progress, by=police, organisation_ids=[organisations["haven"].pk])
+    referral_services.offer_accept(referral=in_progress, by=haven)
+    referral_services.outcome_record(referral=in_progress, by=haven, type="safe_accommodation",
+                                     date=in_progress.created.date(), note="Placed in the Bangkok shelter.")
+
+    closed = _referral(police, case="DEMO-004", age_band="30-38", gender="male", nationality="KH",
+                       languages=["km"], exploitation=["labour"], needs=["repatriation", "reintegration"],
+                       urgency="routine", where=(98.58, 16.71), notes="Fishing crew, wishes to return home.")
+    referral_services.referral_route(referral=closed, by=police, auto=True)
+    referral_services.offer_accept(referral=closed, by=migration)
+    referral_services.outcome_record(referral=closed, by=migration, type="repatriation",
+                                     date=closed.created.date(), note="Returned with family tracing support.")
+    referral_services.referral_close(referral=closed, by=migration, reason="Returned home safely.")
+
+    withdrawn = _referral(police, case="DEMO-005", age_band="unknown", gender="unknown",
+                          exploitation=["forced_criminality"], needs=["legal_aid"], where=(100.50, 13.70),
+                          notes="Duplicate of an earlier report.", **common)
+    referral_services.referral_withdraw(referral=withdrawn, by=police)
+    log("  5 referrals: submitted, offered, in progress, closed, withdrawn")

@@ -27,6 +27,9 @@ class _TypedGeometryField(GeometryField):
             raise serializers.ValidationError(f"Invalid GeoJSON: {error}") from error
         if not isinstance(geometry, self.allowed_types):
             raise serializers.ValidationError(f"Expected a GeoJSON {self.type_names}, got {geometry.geom_type}.")
+        if geometry.hasz:
+            # The columns are two-dimensional: PostGIS would refuse a third coordinate on save.
+            raise serializers.ValidationError("Coordinates must be two-dimensional: [longitude, latitude].")
         if geometry.srid not in (None, 4326):
             geometry.transform(4326)
         geometry.srid = 4326

@@ -65,8 +65,3 @@ def grant_acceptance(referral: Referral, organisation: Organisation) -> None:
 def revoke_organisation(referral: Referral, organisation: Organisation) -> None:
     """The organisation loses every right on the referral (declined, lapsed or expired offer)."""
     _revoke(referral, organisation)
-
-
-def revoke_actions(referral: Referral, organisation: Organisation) -> None:
-    """The organisation keeps reading the referral but can no longer act on it (case ended)."""
-    _revoke(referral, organisation, [MANAGE, RESPOND, RECORD])

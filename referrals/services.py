@@ -90,6 +90,9 @@ def _acting_organisation(by, *, must_be_verified: bool = True) -> Organisation:
 
 
 def _require(by, referral: Referral, codename: str, message: str) -> None:
+    """Does the caller's role in its organisation allow this at all (403 otherwise)? Checked before
+    the row lock; whether the referral's state allows it now (409) is checked after, so the loser
+    of a race gets 409, not 403, even though the winner has revoked its rights meanwhile."""
     if codename not in referral_capabilities(by, referral):
         raise PermissionDenied(message)
 
@@ -149,10 +152,10 @@ def _offer(referral: Referral, organisation: Organisation, *, by, submitter: Org
 @transaction.atomic
 def referral_route(*, referral: Referral, by, organisation_ids: list | None = None, auto: bool = False) -> list[Offer]:
     """Offer the referral to the chosen organisations, or to the best match when `auto`."""
+    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers route.")
     referral = _locked(referral)
     if referral.status not in (Status.SUBMITTED, Status.OFFERED):
         raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be routed.")
-    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers route.")
     submitter = _acting_organisation(by)
     if auto:
         matches = referral_matches(referral, limit=1)
@@ -209,10 +212,10 @@ def _end_offer(offer: Offer, status: str, *, reason: str = "") -> None:
 
 @transaction.atomic
 def offer_accept(*, referral: Referral, by) -> Referral:
+    _require(by, referral, permissions.RESPOND, "Only admins and caseworkers of an offered organisation accept.")
     referral = _locked(referral)
     if referral.status != Status.OFFERED:
         raise InvalidTransition(referral, f"The referral is {referral.status}; it can no longer be accepted.")
-    _require(by, referral, permissions.RESPOND, "Only admins and caseworkers may accept an offer.")
     organisation = _acting_organisation(by)
     offer = _pending_offer(referral, organisation)
     offer.status = OfferStatus.ACCEPTED
@@ -245,10 +248,10 @@ def _after_offer_ended(referral: Referral, *, by=None) -> None:
 
 @transaction.atomic
 def offer_decline(*, referral: Referral, by, reason: str = "") -> Referral:
+    _require(by, referral, permissions.RESPOND, "Only admins and caseworkers of an offered organisation decline.")
     referral = _locked(referral)
     if referral.status != Status.OFFERED:
         raise InvalidTransition(referral, f"The referral is {referral.status}; there is no offer to decline.")
-    _require(by, referral, permissions.RESPOND, "Only admins and caseworkers may decline an offer.")
     screen_fields(reason=reason)
     organisation = _acting_organisation(by, must_be_verified=False)
     offer = _pending_offer(referral, organisation)
@@ -272,16 +275,13 @@ def offer_expire(*, offer: Offer) -> None:
 
 @transaction.atomic
 def referral_withdraw(*, referral: Referral, by) -> Referral:
+    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers withdraw.")
     referral = _locked(referral)
     if referral.status not in OPEN_STATUSES:
         raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be withdrawn.")
-    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers withdraw.")
     for offer in referral.offers.filter(status=OfferStatus.PENDING).select_related("organisation"):
         _end_offer(offer, OfferStatus.LAPSED)
         _event(referral, EventAction.LAPSED, subject=offer.organisation)
-    if referral.accepted_by_id:
-        permissions.revoke_actions(referral, referral.accepted_by)
-    permissions.revoke_actions(referral, referral.submitting_organisation)
     referral.status = Status.WITHDRAWN
     referral.save(update_fields=["status", "updated"])
     _event(referral, EventAction.WITHDRAWN, by=by, organisation=referral.submitting_organisation)
@@ -290,26 +290,24 @@ def referral_withdraw(*, referral: Referral, by) -> Referral:
 
 @transaction.atomic
 def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
+    _require(by, referral, permissions.RECORD, "Only the accepting organisation's admins and caseworkers close.")
     referral = _locked(referral)
     if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
         raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be closed.")
-    _require(by, referral, permissions.RECORD, "Only the accepting organisation's admins and caseworkers close.")
     screen_fields(reason=reason)
     referral.status = Status.CLOSED
     referral.close_reason = reason
     referral.save(update_fields=["status", "close_reason", "updated"])
-    permissions.revoke_actions(referral, referral.accepted_by)
-    permissions.revoke_actions(referral, referral.submitting_organisation)
     _event(referral, EventAction.CLOSED, by=by, organisation=referral.accepted_by)
     return referral
 
 
 @transaction.atomic
 def outcome_record(*, referral: Referral, by, type: str, date: date, note: str = "") -> Outcome:
+    _require(by, referral, permissions.RECORD, "Only the accepting organisation's admins and caseworkers record.")
     referral = _locked(referral)
     if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
         raise InvalidTransition(referral, f"Outcomes cannot be recorded on a referral that is {referral.status}.")
-    _require(by, referral, permissions.RECORD, "Only the accepting organisation's admins and caseworkers record.")
     screen_fields(note=note)
     if date > timezone.localdate():
         raise ValidationError({"date": "an outcome cannot be dated in the future"})

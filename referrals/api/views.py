@@ -3,6 +3,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from api.errors import problem_responses
@@ -102,6 +103,10 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def matches(self, request, pk=None):
         """Organisations that could take the referral, best first, with the reasons they match."""
         referral = self.get_object()
+        organisation = selectors.acting_organisation(request.user)
+        if organisation is None or organisation.pk != referral.submitting_organisation_id:
+            # Candidates minus those already offered would tell an offered organisation who else was.
+            raise PermissionDenied("Only the submitting organisation sees the matches.")
         services.referral_record_read(referrals=[referral], by=request.user, action=EventAction.MATCHES_VIEWED)
         matches = selectors.referral_matches(referral)
         return Response(ProviderMatchSerializer(matches, many=True, context=self.get_serializer_context()).data)

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from api.demo import DEMO_PASSWORD, ORGANISATIONS, load_demo
+from api.demo import DEMO_PASSWORD, ORGANISATIONS, load_demo, load_demo_referrals
 
 
 class Command(BaseCommand):
@@ -11,7 +11,9 @@ class Command(BaseCommand):
         self.stdout.write("Loading boundaries of the Bali Process member states...")
         call_command("load_boundaries", verbosity=0, stdout=self.stdout)
         self.stdout.write("Loading demo organisations...")
-        load_demo(log=self.stdout.write)
+        organisations = load_demo(log=self.stdout.write)
+        self.stdout.write("Loading demo referrals...")
+        load_demo_referrals(organisations, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded. Accounts (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write("  platform.admin  (platform administrator)")
         for spec in ORGANISATIONS:
