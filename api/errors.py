@@ -12,7 +12,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from referrals.services import InvalidTransition
+from referrals.services import InvalidTransition, StaleVersion
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -51,7 +51,21 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
     return [{"field": prefix or None, "message": str(detail), "code": getattr(detail, "code", None)}]
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The resource changed since you read it (If-Match does not match its ETag)."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the ETag you read, so that no one else's change is overwritten."
+    default_code = "precondition_required"
+
+
 def _django_to_drf(exc):
+    if isinstance(exc, StaleVersion):
+        return PreconditionFailed(detail=str(exc))
     if isinstance(exc, InvalidTransition):
         conflict = Conflict(detail=str(exc))
         conflict.extra = {"current_status": exc.current_status}

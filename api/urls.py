@@ -2,8 +2,13 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from .auth import LoginView, LogoutView
+from .views import WebhookViewSet
+
+router = SimpleRouter()
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/token/", LoginView.as_view(), name="auth-token"),
@@ -13,4 +18,5 @@ urlpatterns = [
     path("", include("geo.api.urls")),
     path("", include("organisations.api.urls")),
     path("", include("referrals.api.urls")),
+    *router.urls,
 ]

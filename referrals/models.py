@@ -247,3 +247,39 @@ class ReferralEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.referral_id}"
+
+
+class OutboxEventType(models.TextChoices):
+    SUBMITTED = "referral.submitted"
+    OFFERED = "referral.offered"
+    ACCEPTED = "referral.accepted"
+    DECLINED = "referral.declined"
+    WITHDRAWN = "referral.withdrawn"
+    OUTCOME_RECORDED = "referral.outcome_recorded"
+    CLOSED = "referral.closed"
+    OFFER_EXPIRED = "offer.expired"
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the same transaction as the change that causes it (the
+    transactional outbox). The webhook relay reads it later; a broker outage only delays it."""
+
+    id = models.BigAutoField(primary_key=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    type = models.CharField(max_length=32, choices=OutboxEventType.choices)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    subject_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The organisation the event is about (offered, declining, accepting, expired).",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    relayed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(relayed__isnull=True), name="outbox_pending_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.referral_id}"

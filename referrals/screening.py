@@ -9,8 +9,12 @@ import re
 import phonenumbers
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
-# Decimal coordinate pairs with at least three decimals (about 100 m), e.g. "13.7563, 100.5018".
-DECIMAL_COORDINATES = re.compile(r"-?\d{1,3}\.\d{3,}\s*[,;/ ]\s*-?\d{1,3}\.\d{3,}")
+# Decimal coordinate pairs with at least three decimals (about 100 m), e.g. "13.7563, 100.5018", also
+# with hemispheres or a longitude label: "13.7563N 100.5018E", "N13.7563 E100.5018", "13.7563 lon 100.5018".
+DECIMAL_COORDINATES = re.compile(
+    r"-?\d{1,3}\.\d{3,}\s*°?\s*[NS]?\s*[,;/ ]\s*(?:(?:longitude|long|lon|lng)\s*[:=]?\s*)?[EW]?\s*-?\d{1,3}\.\d{3,}",
+    re.IGNORECASE,
+)
 # Degrees and minutes, e.g. 13°45'22"N.
 DMS_COORDINATES = re.compile(r"\d{1,3}\s*°\s*\d{1,2}\s*['\u2032]")
 # Passports and identity cards: a few letters then six or more digits (A1234567, AB 1234567), or a

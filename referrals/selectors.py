@@ -76,3 +76,13 @@ def referral_events_for(user, referral: Referral, *, is_submitter: bool) -> Quer
     )
     about_nobody_else = Q(subject_organisation__isnull=True) | Q(subject_organisation_id=own)
     return events.filter(by_visible_party & about_nobody_else)
+
+
+def organisation_may_view(referral_id, organisation_id) -> bool:
+    """Does the organisation see the referral right now (any of its groups holds view_referral)?"""
+    return ReferralGroupObjectPermission.objects.filter(
+        content_object_id=referral_id,
+        group__role_group__organisation_id=organisation_id,
+        permission__codename=VIEW,
+        permission__content_type__app_label="referrals",
+    ).exists()

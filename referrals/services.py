@@ -4,8 +4,9 @@ then the caller's rights, changes permissions in the same transaction, and recor
 
 import hashlib
 import hmac
-from datetime import date
+from datetime import date, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,10 +25,13 @@ from .models import (
     EventAction,
     Offer,
     OfferStatus,
+    OutboxEvent,
+    OutboxEventType,
     Outcome,
     Referral,
     ReferralEvent,
     Status,
+    Urgency,
 )
 from .screening import PersonalDataFound, screen
 from .selectors import acting_organisation, referral_capabilities, referral_matches
@@ -42,6 +46,15 @@ class InvalidTransition(Exception):
     def __init__(self, referral: Referral, detail: str):
         self.current_status = referral.status
         super().__init__(detail)
+
+
+class StaleVersion(Exception):
+    """The referral changed since the caller read it (HTTP 412)."""
+
+
+def referral_version(referral: Referral) -> str:
+    """A token that changes with every change of the referral (its ETag)."""
+    return hashlib.sha256(f"{referral.pk}:{referral.updated.isoformat()}".encode()).hexdigest()[:20]
 
 
 def subject_hash(*, organisation_id, case_reference: str) -> str:
@@ -61,7 +74,22 @@ def screen_fields(**texts: str) -> None:
             raise ValidationError({field: str(error)}, code="personal_data") from error
 
 
+# Audit actions that partners are told about, and the event type they are told it as.
+OUTBOX_TYPES = {
+    EventAction.SUBMITTED: OutboxEventType.SUBMITTED,
+    EventAction.OFFERED: OutboxEventType.OFFERED,
+    EventAction.ACCEPTED: OutboxEventType.ACCEPTED,
+    EventAction.DECLINED: OutboxEventType.DECLINED,
+    EventAction.WITHDRAWN: OutboxEventType.WITHDRAWN,
+    EventAction.OUTCOME_RECORDED: OutboxEventType.OUTCOME_RECORDED,
+    EventAction.CLOSED: OutboxEventType.CLOSED,
+    EventAction.EXPIRED: OutboxEventType.OFFER_EXPIRED,
+}
+
+
 def _event(referral: Referral, action: str, *, by=None, organisation=None, subject=None, **detail) -> None:
+    """Record the change in the audit trail and, for changes partners hear about, in the outbox:
+    both in the caller's transaction, so neither exists without the change."""
     ReferralEvent.objects.create(
         referral=referral,
         action=action,
@@ -70,6 +98,15 @@ def _event(referral: Referral, action: str, *, by=None, organisation=None, subje
         subject_organisation=subject,
         detail=detail,
     )
+    if action in OUTBOX_TYPES:
+        OutboxEvent.objects.create(type=OUTBOX_TYPES[action], referral=referral, subject_organisation=subject)
+        transaction.on_commit(_kick_relay, robust=True)
+
+
+def _kick_relay() -> None:
+    """Ask a worker to relay the outbox now. If the broker is down this fails (and is logged by
+    on_commit); the periodic sweep relays the events later, so nothing is lost."""
+    current_app.send_task("api.tasks.relay_outbox", retry=False)
 
 
 def referral_record_read(*, referrals: list[Referral], by, action: str = EventAction.VIEWED) -> None:
@@ -139,6 +176,33 @@ def referral_submit(*, by, data: dict) -> Referral:
     referral.save()
     permissions.grant_submitter(referral)
     _event(referral, EventAction.SUBMITTED, by=by, organisation=organisation)
+    return referral
+
+
+EDITABLE_FIELDS = ("needs", "urgency", "notes")
+
+
+@transaction.atomic
+def referral_update(*, referral: Referral, by, data: dict, expected_version: str) -> Referral:
+    """The submitter corrects needs, urgency or notes while the referral is still `submitted`.
+    Refused when someone changed it since the caller read it (no lost update)."""
+    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers edit.")
+    referral = _locked(referral)
+    if referral_version(referral) != expected_version:
+        raise StaleVersion("The referral changed since you read it; read it again and reapply your change.")
+    if referral.status != Status.SUBMITTED:
+        raise InvalidTransition(referral, f"A referral that is {referral.status} can no longer be edited.")
+    changes = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+    if "notes" in changes:
+        screen_fields(notes=changes["notes"])
+    if "needs" in changes:
+        changes["needs"] = validate_service_codes(changes["needs"], field="needs")
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    referral.full_clean()
+    referral.save(update_fields=[*changes, "updated"])
+    _event(referral, EventAction.UPDATED, by=by, organisation=referral.submitting_organisation,
+           fields=sorted(changes))
     return referral
 
 
@@ -271,6 +335,32 @@ def offer_expire(*, offer: Offer) -> None:
     _end_offer(offer, OfferStatus.EXPIRED)
     _event(referral, EventAction.EXPIRED, subject=offer.organisation)
     _after_offer_ended(referral)
+
+
+def offer_ttl(urgency: str) -> timedelta:
+    """REFERRAL_OFFER_TTL: one duration for all, or one per urgency (timedelta or seconds)."""
+    ttl = settings.REFERRAL_OFFER_TTL
+    if isinstance(ttl, dict):
+        ttl = ttl.get(urgency, max(ttl.values(), key=_as_timedelta))
+    return _as_timedelta(ttl)
+
+
+def _as_timedelta(value) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def offers_expire_due() -> int:
+    """Expire every pending offer older than its time to live; returns how many expired."""
+    now = timezone.now()
+    expired = 0
+    for urgency in Urgency.values:
+        due = Offer.objects.filter(
+            status=OfferStatus.PENDING, referral__urgency=urgency, created__lt=now - offer_ttl(urgency)
+        ).order_by("created").values_list("pk", flat=True)
+        for offer_id in due:
+            offer_expire(offer=Offer.objects.get(pk=offer_id))
+            expired += 1
+    return expired
 
 
 @transaction.atomic

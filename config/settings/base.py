@@ -173,6 +173,7 @@ SPECTACULAR_SETTINGS = {
         "FacilityKindEnum": "organisations.models.FacilityKind",
         "CountryCodeEnum": "organisations.codes.COUNTRY_CHOICES",
         "LanguageCodeEnum": "organisations.codes.LANGUAGE_CHOICES",
+        "WebhookEventTypeEnum": "referrals.models.OutboxEventType",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -186,6 +187,30 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+# Publishing must fail fast when the broker is down: the write has committed and the outbox holds
+# the event; the periodic sweep relays it once the broker is back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY = False
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30)
+OFFER_EXPIRY_CHECK_SECONDS = env.float("OFFER_EXPIRY_CHECK_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "api.tasks.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
+    "expire-offers": {"task": "referrals.tasks.expire_offers", "schedule": OFFER_EXPIRY_CHECK_SECONDS},
+}
+
+# Webhooks: https to public addresses only, unless this is on (development, the demo, tests that
+# run a receiver on loopback). Never on in production.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+
+# How long an offer stands before it expires, per urgency of the referral.
+REFERRAL_OFFER_TTL = {
+    "emergency": timedelta(hours=env.float("REFERRAL_OFFER_TTL_EMERGENCY_HOURS", default=2)),
+    "urgent": timedelta(hours=env.float("REFERRAL_OFFER_TTL_URGENT_HOURS", default=24)),
+    "routine": timedelta(hours=env.float("REFERRAL_OFFER_TTL_ROUTINE_HOURS", default=72)),
+}
 
 # Key of the HMAC that turns a submitter's case id into a subject hash. Changing it unlinks every
 # earlier referral from later ones, so it is set once per deployment.

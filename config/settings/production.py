@@ -28,3 +28,6 @@ STORAGES = {
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 WHITENOISE_USE_FINDERS = False
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))  # noqa: F405
+if env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False):
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_URLS must stay off in production.")
+WEBHOOK_ALLOW_PRIVATE_URLS = False

@@ -90,6 +90,21 @@ class ReferralCreateSerializer(serializers.Serializer):
     )
 
 
+class ReferralUpdateSerializer(serializers.Serializer):
+    needs = serializers.ListField(child=serializers.SlugField(max_length=40), min_length=1, max_length=20,
+                                  required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    notes = serializers.CharField(max_length=FREE_TEXT_MAX, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError({name: "cannot be changed" for name in sorted(unknown)})
+        if not attrs:
+            raise serializers.ValidationError("Give at least one of needs, urgency, notes.")
+        return attrs
+
+
 class OfferSerializer(serializers.ModelSerializer):
     organisation = OrganisationSummarySerializer()
     status = serializers.ChoiceField(choices=OfferStatus.choices)

@@ -1,12 +1,14 @@
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from api.errors import problem_responses
+from api.errors import PreconditionRequired, problem_responses
+from api.idempotency import idempotent
 from api.permissions import IsMemberOrPlatformStaff
 from organisations.api.serializers import ProviderMatchSerializer
 from referrals import selectors, services
@@ -25,7 +27,13 @@ from .serializers import (
     ReasonSerializer,
     ReferralCreateSerializer,
     ReferralSerializer,
+    ReferralUpdateSerializer,
     RouteSerializer,
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER,
+    description="Retry safely: a repeat with the same key and body returns the first response.",
 )
 
 
@@ -37,10 +45,17 @@ class ReferralFilterSet(filters.FilterSet):
     area = filters.NumberFilter(field_name="area_id")
     created_after = filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
+    updated_after = filters.IsoDateTimeFilter(
+        field_name="updated", lookup_expr="gt",
+        help_text="Change feed: referrals changed after this instant, oldest change first. Page with `next`.",
+    )
 
     class Meta:
         model = Referral
-        fields = ["status", "urgency", "need", "exploitation_type", "area", "created_after", "created_before"]
+        fields = [
+            "status", "urgency", "need", "exploitation_type", "area", "created_after", "created_before",
+            "updated_after",
+        ]
 
     def filter_need(self, queryset, name, value):
         return queryset.filter(needs__contains=[value])
@@ -52,15 +67,36 @@ class ReferralFilterSet(filters.FilterSet):
 STATE_ERRORS = problem_responses(409)
 
 
+class ReferralCursorPagination(CursorPagination):
+    """Newest first; with `updated_after`, oldest change first (the change feed). No COUNT(*):
+    the list grows without bound, and a cursor does not skip or repeat rows as new ones arrive."""
+
+    ordering = ("-created", "-id")
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_ordering(self, request, queryset, view):
+        if "updated_after" in request.query_params:
+            return ("updated", "id")
+        return self.ordering
+
+
+def etag_of(referral) -> str:
+    return f'"{services.referral_version(referral)}"'
+
+
 @extend_schema(tags=["referrals"])
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      viewsets.GenericViewSet):
+                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Anonymised referrals. You see a referral when your organisation submitted it, holds an open
     offer of it, or accepted it; any other referral answers 404, as if it did not exist."""
 
     serializer_class = ReferralSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
     permission_classes = [IsMemberOrPlatformStaff]
     filterset_class = ReferralFilterSet
+    pagination_class = ReferralCursorPagination
 
     def get_queryset(self):
         return (
@@ -78,7 +114,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
     def _respond(self, referral, status_code=status.HTTP_200_OK):
         referral = self.get_queryset().get(pk=referral.pk)
-        return Response(self.get_serializer(referral).data, status=status_code)
+        return Response(self.get_serializer(referral).data, status=status_code, headers={"ETag": etag_of(referral)})
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -89,9 +125,31 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
         services.referral_record_read(referrals=[referral], by=request.user)
-        return Response(self.get_serializer(referral).data)
+        return Response(self.get_serializer(referral).data, headers={"ETag": etag_of(referral)})
 
-    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    @extend_schema(
+        request=ReferralUpdateSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True,
+                                     description="The ETag of the referral as you read it.")],
+        responses={200: ReferralSerializer, **problem_responses(409, 412, 428)},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Correct needs, urgency or notes while the referral is `submitted` (submitter only)."""
+        referral = self.get_object()
+        if_match = request.headers.get("If-Match")
+        if not if_match:
+            raise PreconditionRequired()
+        body = ReferralUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        referral = services.referral_update(
+            referral=referral, by=request.user, data=body.validated_data,
+            expected_version=if_match.removeprefix("W/").strip('"'),
+        )
+        return self._respond(referral)
+
+    @extend_schema(request=ReferralCreateSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: ReferralSerializer, **problem_responses(409, 422)})
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = ReferralCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -160,9 +218,10 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return self._respond(referral)
 
     @extend_schema(methods=["GET"], request=None, responses={200: OutcomeSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=OutcomeSerializer,
-                   responses={201: OutcomeSerializer, **STATE_ERRORS})
+    @extend_schema(methods=["POST"], request=OutcomeSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: OutcomeSerializer, **problem_responses(409, 422)})
     @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    @idempotent
     def outcomes(self, request, pk=None):
         """The assistance given and its results. The accepting organisation records them; the
         first outcome moves the referral to `in_progress`."""

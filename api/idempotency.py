@@ -1,0 +1,94 @@
+"""Idempotency-Key for POSTs that create things (referrals, outcomes).
+
+A repeat with the same key and body gets the first response (status and body) and writes nothing;
+the same key with another body is refused (422); a repeat while the first is still running gets
+409. Keys are per organisation and kept for 24 hours. The first response is stored in the same
+transaction as the write it describes, so there is never one without the other."""
+
+import hashlib
+import json
+from datetime import timedelta
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from organisations.selectors import membership_of
+
+from .errors import Conflict
+from .models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+KEEP_FOR = timedelta(hours=24)
+IN_FLIGHT_SECONDS = 120
+
+
+class KeyReused(exceptions.APIException):
+    status_code = 422
+    default_detail = "This Idempotency-Key was used with a different request body."
+    default_code = "idempotency_key_reused"
+
+
+def _fingerprint(request) -> str:
+    canonical = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+def idempotency_prune(*, before) -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(created__lt=before - KEEP_FOR).delete()
+    return deleted
+
+
+def idempotent(view_method):
+    @wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        membership = membership_of(request.user)
+        if key is None or membership is None:
+            return view_method(self, request, *args, **kwargs)
+        if not 1 <= len(key) <= 255 or not key.isprintable():
+            raise exceptions.ValidationError({HEADER: "must be 1 to 255 printable characters"})
+        organisation_id = membership.organisation_id
+        fingerprint = _fingerprint(request)
+        record = IdempotencyRecord.objects.filter(
+            organisation_id=organisation_id, key=key, created__gte=timezone.now() - KEEP_FOR
+        ).first()
+        if record is not None:
+            if record.request_hash != fingerprint:
+                raise KeyReused()
+            response = Response(record.response_body, status=record.response_status, headers=record.response_headers)
+            response["Idempotent-Replayed"] = "true"
+            return response
+
+        lock = f"idempotency:{organisation_id}:{hashlib.sha256(key.encode()).hexdigest()}"
+        if not cache.add(lock, 1, timeout=IN_FLIGHT_SECONDS):
+            raise Conflict("A request with this Idempotency-Key is still being processed; retry later.")
+        stored = False
+        try:
+            response = view_method(self, request, *args, **kwargs)
+            if response.status_code < 500:
+                body = json.loads(JSONRenderer().render(response.data) or b"null")
+                headers = {name: response[name] for name in ("ETag", "Location") if response.has_header(name)}
+                IdempotencyRecord.objects.filter(
+                    organisation_id=organisation_id, key=key, created__lt=timezone.now() - KEEP_FOR
+                ).delete()
+                try:
+                    with transaction.atomic():
+                        IdempotencyRecord.objects.create(
+                            organisation_id=organisation_id, key=key, request_hash=fingerprint,
+                            response_status=response.status_code, response_body=body, response_headers=headers,
+                        )
+                except IntegrityError as error:  # a twin got past the lock (cache lost): undo this one
+                    raise Conflict("A request with this Idempotency-Key was processed concurrently.") from error
+                stored = True
+                transaction.on_commit(lambda: cache.delete(lock))
+            return response
+        finally:
+            if not stored:
+                cache.delete(lock)
+
+    return wrapper

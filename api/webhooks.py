@@ -1,0 +1,236 @@
+"""Signed webhooks: registering subscriptions, relaying the outbox to them, delivering.
+
+Relay: pending outbox events are taken with SELECT ... FOR UPDATE SKIP LOCKED (under an advisory
+lock, so one relay runs at a time and deliveries keep the events' order), each becomes one
+delivery per subscriber whose organisation may see the referral at that moment, with the body that
+organisation may read, and the events are marked relayed in the same transaction.
+
+Delivery: one subscription at a time (its row locked), oldest event first, so a subscriber gets
+events in order. A failure is retried with exponential backoff, then marked failed. Before each
+attempt the subscriber's right to see the referral is checked again."""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from organisations.models import Organisation
+from referrals.models import OutboxEvent, Referral
+from referrals.selectors import organisation_may_view
+
+from .models import DeliveryStatus, WebhookDelivery, WebhookSubscription, new_signing_secret
+
+logger = logging.getLogger(__name__)
+
+RELAY_LOCK_ID = 0x5EF3_0001  # pg advisory lock: one relay at a time
+RELAY_BATCH = 200
+
+
+# --- registration -------------------------------------------------------------------------------
+
+def _address_is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def validate_webhook_url(url: str) -> None:
+    """https only, and a host that resolves to public addresses only (no SSRF into the network
+    the API runs in), unless WEBHOOK_ALLOW_PRIVATE_URLS is on (development and the demo)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ValidationError({"url": "must be an http or https URL"})
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise ValidationError({"url": "must be an https URL"})
+    if not parts.hostname:
+        raise ValidationError({"url": "has no host"})
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (socket.gaierror, UnicodeError) as error:
+        raise ValidationError({"url": f"host {parts.hostname!r} does not resolve"}) from error
+    if not addresses or not all(_address_is_public(address) for address in addresses):
+        raise ValidationError({"url": "must not point to a private, loopback or link-local address"})
+
+
+@transaction.atomic
+def webhook_create(*, organisation: Organisation, url: str, events: list[str]) -> WebhookSubscription:
+    validate_webhook_url(url)
+    return WebhookSubscription.objects.create(organisation=organisation, url=url, events=sorted(set(events)))
+
+
+@transaction.atomic
+def webhook_update(*, subscription: WebhookSubscription, data: dict) -> WebhookSubscription:
+    if "url" in data:
+        validate_webhook_url(data["url"])
+        subscription.url = data["url"]
+    if "events" in data:
+        subscription.events = sorted(set(data["events"]))
+    if "active" in data:
+        subscription.active = data["active"]
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def webhook_rotate_secret(*, subscription: WebhookSubscription) -> WebhookSubscription:
+    subscription.secret = new_signing_secret()
+    subscription.save(update_fields=["secret"])
+    return subscription
+
+
+# --- relay --------------------------------------------------------------------------------------
+
+def event_body(event: OutboxEvent, organisation_id) -> dict:
+    """The event as the organisation may read it: the referral as its own API view shows it."""
+    from referrals.api.serializers import ReferralSerializer
+
+    referral = (
+        Referral.objects.select_related("submitting_organisation", "accepted_by", "area")
+        .prefetch_related("offers__organisation", "outcomes__organisation")
+        .get(pk=event.referral_id)
+    )
+    data = {"referral": ReferralSerializer(referral, context={"organisation_id": organisation_id}).data}
+    if event.subject_organisation_id and organisation_id in (
+        event.subject_organisation_id, referral.submitting_organisation_id
+    ):
+        data["organisation"] = str(event.subject_organisation_id)
+    return json.loads(json.dumps(
+        {"id": str(event.public_id), "type": event.type, "created": event.created.isoformat(), "data": data},
+        default=str,
+    ))
+
+
+def outbox_relay() -> tuple[int, set]:
+    """Relay one batch of pending events; returns (events relayed, subscriptions to deliver to)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [RELAY_LOCK_ID])
+            if not cursor.fetchone()[0]:
+                return 0, set()
+        events = list(
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(relayed__isnull=True)
+            .order_by("id")[:RELAY_BATCH]
+        )
+        if not events:
+            return 0, set()
+        subscriptions = list(WebhookSubscription.objects.filter(active=True))
+        deliveries = []
+        for event in events:
+            for subscription in subscriptions:
+                if event.type not in subscription.events:
+                    continue
+                if not organisation_may_view(event.referral_id, subscription.organisation_id):
+                    continue
+                deliveries.append(WebhookDelivery(
+                    subscription=subscription, event=event, body=event_body(event, subscription.organisation_id)
+                ))
+        WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(relayed=timezone.now())
+        return len(events), {delivery.subscription_id for delivery in deliveries}
+
+
+# --- delivery -----------------------------------------------------------------------------------
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def _post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> dict:
+    body = json.dumps(delivery.body, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = int(time.time())
+    started = time.monotonic()
+    attempt = {"at": timezone.now().isoformat(), "status_code": None, "error": ""}
+    try:
+        validate_webhook_url(subscription.url)  # again: the name may resolve elsewhere by now
+        response = requests.post(
+            subscription.url,
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "referral-network-webhooks/1",
+                "X-Event-Id": delivery.body["id"],
+                "X-Event-Type": delivery.body["type"],
+                "X-Signature": sign(subscription.secret, timestamp, body),
+            },
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+        attempt["status_code"] = response.status_code
+    except ValidationError as error:
+        attempt["error"] = "; ".join(error.messages)
+    except requests.RequestException as error:
+        attempt["error"] = type(error).__name__
+    attempt["duration_ms"] = round((time.monotonic() - started) * 1000)
+    return attempt
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+
+
+def subscription_deliver(subscription_id) -> timedelta | None:
+    """Deliver the subscription's pending events in order. Returns when to try again, if a
+    delivery failed and will be retried, else None."""
+    while True:
+        with transaction.atomic():
+            subscription = (
+                WebhookSubscription.objects.select_for_update(skip_locked=True).filter(pk=subscription_id).first()
+            )
+            if subscription is None or not subscription.active:
+                return None  # gone, paused, or another worker is delivering to it
+            delivery = subscription.deliveries.filter(status=DeliveryStatus.PENDING).order_by("event_id").first()
+            if delivery is None:
+                return None
+            now = timezone.now()
+            if delivery.next_attempt and delivery.next_attempt > now:
+                return delivery.next_attempt - now
+            if not organisation_may_view(delivery.event.referral_id, subscription.organisation_id):
+                delivery.status = DeliveryStatus.CANCELLED
+                delivery.save(update_fields=["status"])
+                continue
+            attempt = _post(subscription, delivery)
+            delivery.attempts = [*delivery.attempts, attempt]
+            if attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300:
+                delivery.status = DeliveryStatus.SUCCEEDED
+                delivery.delivered = timezone.now()
+                delivery.next_attempt = None
+            elif len(delivery.attempts) >= settings.WEBHOOK_MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.FAILED
+                delivery.next_attempt = None
+                logger.warning("webhook delivery %s failed for good", delivery.pk)
+            else:
+                delay = retry_delay(len(delivery.attempts))
+                delivery.next_attempt = timezone.now() + delay
+                delivery.save(update_fields=["attempts", "status", "next_attempt", "delivered"])
+                return delay
+            delivery.save(update_fields=["attempts", "status", "next_attempt", "delivered"])
+
+
+def subscriptions_due() -> list:
+    """Subscriptions with a pending delivery whose time has come (for the periodic sweep)."""
+    now = timezone.now()
+    return list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, subscription__active=True)
+        .exclude(next_attempt__gt=now)
+        .values_list("subscription_id", flat=True)
+        .distinct()
+    )
