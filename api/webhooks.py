@@ -2,8 +2,8 @@
 
 Relay: pending outbox events are taken with SELECT ... FOR UPDATE SKIP LOCKED (under an advisory
 lock, so one relay runs at a time and deliveries keep the events' order), each becomes one
-delivery per subscriber whose organisation may see the referral at that moment, with the body that
-organisation may read, and the events are marked relayed in the same transaction.
+delivery per subscriber whose organisation could see the referral when the event happened and
+still can, with the body that organisation may read, and the events are marked relayed in the same transaction.
 
 Delivery: one subscription at a time (its row locked), oldest event first, so a subscriber gets
 events in order. A failure is retried with exponential backoff, then marked failed. Before each
@@ -43,7 +43,9 @@ def _address_is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     if ip.version == 6 and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    return not (
+    # is_global also excludes shared address space (100.64.0.0/10, where some clouds serve their
+    # instance metadata, e.g. 100.100.100.200), which is neither private nor reserved.
+    return ip.is_global and not (
         ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
         or ip.is_unspecified
     )
@@ -137,6 +139,10 @@ def outbox_relay() -> tuple[int, set]:
             for subscription in subscriptions:
                 if event.type not in subscription.events:
                     continue
+                # Only organisations that could see the referral when the event happened, and
+                # still can now, hear of it.
+                if subscription.organisation_id not in event.audience:
+                    continue
                 if not organisation_may_view(event.referral_id, subscription.organisation_id):
                     continue
                 deliveries.append(WebhookDelivery(
@@ -226,11 +232,14 @@ def subscription_deliver(subscription_id) -> timedelta | None:
 
 
 def subscriptions_due() -> list:
-    """Subscriptions with a pending delivery whose time has come (for the periodic sweep)."""
+    """Subscriptions with a pending delivery whose time has come (for the periodic sweep). Only the
+    oldest pending delivery of a subscription counts: the ones behind it wait for it (order), so a
+    subscription backing off is not due, however many events queue behind the failing one."""
     now = timezone.now()
-    return list(
+    heads = (
         WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, subscription__active=True)
-        .exclude(next_attempt__gt=now)
-        .values_list("subscription_id", flat=True)
-        .distinct()
+        .order_by("subscription_id", "event_id")
+        .distinct("subscription_id")
+        .values_list("subscription_id", "next_attempt")
     )
+    return [subscription_id for subscription_id, next_attempt in heads if next_attempt is None or next_attempt <= now]

@@ -272,6 +272,10 @@ class OutboxEvent(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="The organisation the event is about (offered, declining, accepting, expired).",
     )
+    audience = ArrayField(
+        models.UUIDField(), default=list,
+        help_text="Organisations that could see the referral when the event happened: only they hear of it.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     relayed = models.DateTimeField(null=True, blank=True)
 

@@ -20,8 +20,11 @@ DMS_COORDINATES = re.compile(r"\d{1,3}\s*°\s*\d{1,2}\s*['\u2032]")
 # Passports and identity cards: a few letters then six or more digits (A1234567, AB 1234567), or a
 # long run of digits, possibly grouped (Thai ID 1-2345-67890-12-3, 3201234567890001).
 DOCUMENT_NUMBER = re.compile(r"\b[A-Za-z]{1,3}[ -]?\d{6,10}\b|\b\d(?:[ -]?\d){8,}\b")
-# Dates look like long digit runs once separators are allowed; they are not personal data here.
-DATES = re.compile(r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
+# Dates look like long digit runs once separators are allowed; they are not personal data here. Only a
+# date standing alone: "66-81-234" in "+66-81-234-5678" is the start of a phone number, not a date.
+DATES = re.compile(
+    r"(?<![+\d][-/.])(?<!\+)\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b(?![-/.]\d)"
+)
 # Regions whose national formats are tried for numbers written without a country code.
 PHONE_REGIONS = ("TH", "ID", "MY", "PH", "VN", "KH", "MM", "LA", "AU", "NZ", "IN", "BD", "LK", "CN", "US")
 

@@ -78,6 +78,15 @@ def referral_events_for(user, referral: Referral, *, is_submitter: bool) -> Quer
     return events.filter(by_visible_party & about_nobody_else)
 
 
+def organisations_that_may_view(referral_id) -> list:
+    return list(
+        ReferralGroupObjectPermission.objects.filter(
+            content_object_id=referral_id, permission__codename=VIEW,
+            permission__content_type__app_label="referrals",
+        ).values_list("group__role_group__organisation_id", flat=True).distinct()
+    )
+
+
 def organisation_may_view(referral_id, organisation_id) -> bool:
     """Does the organisation see the referral right now (any of its groups holds view_referral)?"""
     return ReferralGroupObjectPermission.objects.filter(

@@ -6,13 +6,13 @@ import hashlib
 import hmac
 from datetime import date, timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from config.celery import send_task_if_broker_up
 from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point, smallest_area_containing
 from organisations.models import Organisation
@@ -34,7 +34,7 @@ from .models import (
     Urgency,
 )
 from .screening import PersonalDataFound, screen
-from .selectors import acting_organisation, referral_capabilities, referral_matches
+from .selectors import acting_organisation, organisations_that_may_view, referral_capabilities, referral_matches
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.OFFERED, Status.ACCEPTED, Status.IN_PROGRESS)
 MAX_OFFERS_AT_ONCE = 20
@@ -99,14 +99,12 @@ def _event(referral: Referral, action: str, *, by=None, organisation=None, subje
         detail=detail,
     )
     if action in OUTBOX_TYPES:
-        OutboxEvent.objects.create(type=OUTBOX_TYPES[action], referral=referral, subject_organisation=subject)
-        transaction.on_commit(_kick_relay, robust=True)
-
-
-def _kick_relay() -> None:
-    """Ask a worker to relay the outbox now. If the broker is down this fails (and is logged by
-    on_commit); the periodic sweep relays the events later, so nothing is lost."""
-    current_app.send_task("api.tasks.relay_outbox", retry=False)
+        OutboxEvent.objects.create(
+            type=OUTBOX_TYPES[action], referral=referral, subject_organisation=subject,
+            audience=organisations_that_may_view(referral.pk),
+        )
+        # Ask a worker to relay it now; with the broker down, the periodic sweep relays it later.
+        transaction.on_commit(lambda: send_task_if_broker_up("api.tasks.relay_outbox"), robust=True)
 
 
 def referral_record_read(*, referrals: list[Referral], by, action: str = EventAction.VIEWED) -> None:
