@@ -98,7 +98,8 @@ def test_a_broker_outage_delays_events_and_loses_none(network, broker, tmp_path)
         wait_for(lambda: len(hooks.events()) >= 100, "100 deliveries", timeout=120)
 
     ids = [event["id"] for event in hooks.events()]
-    assert len(ids) == 100 and len(set(ids)) == 100
+    assert len(ids) == 100
+    assert len(set(ids)) == 100
     assert {event["data"]["referral"]["id"] for event in hooks.events()} == {
         str(pk) for pk in Referral.objects.values_list("pk", flat=True)
     }
