@@ -79,7 +79,10 @@ def read_areas(source: str, options: SourceOptions) -> tuple[int, Iterator[AreaR
             country = str(feature.get(options.country_field) or "").strip().upper()
             if options.countries is not None and country not in options.countries:
                 continue
-            geometry = feature.geom
+            try:
+                geometry = feature.geom
+            except GDALException:  # a feature with a null geometry
+                continue
             if geometry is None or geometry.geom_type.name.upper() not in {"POLYGON", "MULTIPOLYGON"}:
                 continue
             code = str(feature.get(options.code_field) or "").strip()

@@ -1,13 +1,22 @@
 """Reads of organisations and the directory, restricted to what the user may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import QuerySet
 
-from .models import CoverageArea, Facility, Membership, Organisation, OrganisationGroupObjectPermission
+from .models import (
+    CoverageArea,
+    Facility,
+    FacilityKind,
+    Membership,
+    Organisation,
+    OrganisationGroupObjectPermission,
+)
 
 
 def membership_of(user) -> Membership | None:
@@ -103,14 +112,24 @@ SELECT c.organisation_id, f.id AS facility_id, c.services_matched, c.covering_ar
   FROM candidates c
   LEFT JOIN LATERAL (
         SELECT fa.id, fa.capacity_available,
-               ST_Distance(fa.location::geography, point.geom::geography) AS distance_m
-          FROM organisations_facility fa, point
+               ST_Distance(shown.geom::geography, point.geom::geography) AS distance_m
+          FROM organisations_facility fa
+         CROSS JOIN point
+         -- Where the searcher may not see a shelter's exact place, distance is measured from the
+         -- grid point it is shown at: an exact distance from a few search points would give the
+         -- exact place away.
+         CROSS JOIN LATERAL (
+               SELECT CASE WHEN fa.kind = %(confidential_kind)s
+                                AND NOT (fa.organisation_id = ANY(%(exact_for)s::uuid[]))
+                           THEN ST_SnapToGrid(fa.location, %(grid)s)
+                           ELSE fa.location END AS geom
+               ) shown
          WHERE fa.organisation_id = c.organisation_id
            AND (cardinality(%(services)s::varchar[]) = 0 OR fa.services && %(services)s::varchar[])
            AND (%(gender)s::varchar IS NULL OR %(gender)s = ANY(fa.accepts_genders))
            AND (%(age_group)s::varchar IS NULL OR %(age_group)s = ANY(fa.accepts_age_groups))
            AND (cardinality(%(languages)s::varchar[]) = 0 OR fa.languages && %(languages)s::varchar[])
-         ORDER BY fa.location <-> point.geom
+         ORDER BY shown.geom <-> point.geom
          LIMIT 1
        ) f ON true
  WHERE cardinality(c.services_matched) > 0
@@ -128,8 +147,11 @@ def provider_search(
     age_group: str | None = None,
     languages: list[str] | None = None,
     exclude_organisations: list | None = None,
+    exact_locations_of: Iterable | None = None,
     limit: int = 25,
 ) -> list[ProviderMatch]:
+    """`exact_locations_of`: ids of the organisations whose shelters the searcher may see exactly
+    (their own); distances to every other shelter are measured from its coarse, public point."""
     params = {
         "lon": point.x,
         "lat": point.y,
@@ -138,6 +160,9 @@ def provider_search(
         "age_group": age_group,
         "languages": list(languages or []),
         "exclude": [str(pk) for pk in exclude_organisations or []],
+        "exact_for": [str(pk) for pk in exact_locations_of or []],
+        "confidential_kind": FacilityKind.SHELTER.value,
+        "grid": settings.COARSE_GRID_DEGREES,
         "limit": limit,
     }
     with connection.cursor() as cursor:

@@ -119,8 +119,14 @@ class Referral(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="accepted_referrals"
     )
     close_reason = models.TextField(blank=True, max_length=2000)
+    consent_withdrawn = models.DateTimeField(
+        null=True, blank=True, help_text="When the person withdrew consent: content erased, others cut off."
+    )
+    reduced = models.DateTimeField(
+        null=True, blank=True, help_text="When retention reduced it to what statistics need."
+    )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated = models.DateTimeField(auto_now=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -128,6 +134,7 @@ class Referral(models.Model):
             ("manage_referral", "Route, change and withdraw the referral (submitter)"),
             ("respond_to_offer", "Accept or decline the offer of the referral"),
             ("record_outcome", "Record outcomes of and close the referral (accepting organisation)"),
+            ("view_all_statistics", "Read statistics over every referral (platform analysts)"),
         ]
         indexes = [
             models.Index(fields=["submitting_organisation", "subject_hash"], name="referral_subject_idx"),
@@ -220,6 +227,8 @@ class EventAction(models.TextChoices):
     OUTCOME_RECORDED = "outcome_recorded"
     CLOSED = "closed"
     UPDATED = "updated"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    REDUCED = "reduced"
 
 
 @pgtrigger.register(

@@ -1,6 +1,6 @@
 """Reads of referrals, always restricted to what the user's organisation may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from organisations.models import Organisation
 from organisations.selectors import ProviderMatch, membership_of, provider_search
@@ -23,6 +23,26 @@ def referral_list_for(user) -> QuerySet[Referral]:
         content_object=OuterRef("pk"), permission__codename=VIEW, permission__content_type__app_label="referrals"
     )
     return Referral.objects.filter(Exists(visible))
+
+
+OPEN = ("submitted", "offered", "accepted", "in_progress")
+
+
+def with_duplicate_hint(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Annotate `possible_duplicate_of`: the oldest other open referral of the same person (same
+    subject hash) by the same organisation, so that one person is not routed twice."""
+    twins = (
+        Referral.objects.filter(
+            submitting_organisation=OuterRef("submitting_organisation"),
+            subject_hash=OuterRef("subject_hash"),
+            status__in=OPEN,
+        )
+        .exclude(pk=OuterRef("pk"))
+        .exclude(subject_hash="")
+        .order_by("created")
+        .values("pk")[:1]
+    )
+    return queryset.annotate(possible_duplicate_of=Subquery(twins))
 
 
 def referral_capabilities(user, referral: Referral) -> frozenset[str]:

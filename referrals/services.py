@@ -35,6 +35,7 @@ from .models import (
 )
 from .screening import PersonalDataFound, screen
 from .selectors import acting_organisation, organisations_that_may_view, referral_capabilities, referral_matches
+from .signals import referral_content_erased
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.OFFERED, Status.ACCEPTED, Status.IN_PROGRESS)
 MAX_OFFERS_AT_ONCE = 20
@@ -84,6 +85,7 @@ OUTBOX_TYPES = {
     EventAction.OUTCOME_RECORDED: OutboxEventType.OUTCOME_RECORDED,
     EventAction.CLOSED: OutboxEventType.CLOSED,
     EventAction.EXPIRED: OutboxEventType.OFFER_EXPIRED,
+    EventAction.CONSENT_WITHDRAWN: OutboxEventType.CLOSED,
 }
 
 
@@ -333,6 +335,74 @@ def offer_expire(*, offer: Offer) -> None:
     _end_offer(offer, OfferStatus.EXPIRED)
     _event(referral, EventAction.EXPIRED, subject=offer.organisation)
     _after_offer_ended(referral)
+
+
+def _erase_content(referral: Referral) -> dict:
+    """Erase every free text and the case hash of the referral; returns what was erased."""
+    erased = {
+        "notes": int(bool(referral.notes)),
+        "close_reason": int(bool(referral.close_reason)),
+        "case_hash": int(bool(referral.subject_hash)),
+        "offer_reasons": referral.offers.exclude(reason="").update(reason=""),
+        "outcome_notes": referral.outcomes.exclude(note="").update(note=""),
+    }
+    referral.notes = referral.close_reason = referral.subject_hash = ""
+    referral_content_erased.send(sender=Referral, referral_id=referral.pk)
+    return erased
+
+
+@transaction.atomic
+def referral_withdraw_consent(*, referral: Referral, by) -> Referral:
+    """The person withdrew consent: the referral is closed, every organisation but the submitter
+    loses access at once, free text and the case hash are erased. The audit trail keeps the event,
+    without content."""
+    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers act.")
+    referral = _locked(referral)
+    if referral.consent_withdrawn:
+        raise InvalidTransition(referral, "Consent was already withdrawn for this referral.")
+    for offer in referral.offers.filter(status=OfferStatus.PENDING):
+        offer.status = OfferStatus.LAPSED
+        offer.responded = timezone.now()
+        offer.save(update_fields=["status", "responded"])
+    for organisation_id in organisations_that_may_view(referral.pk):
+        if organisation_id != referral.submitting_organisation_id:
+            permissions.revoke_organisation(referral, Organisation(pk=organisation_id))
+    _erase_content(referral)
+    referral.status = Status.CLOSED
+    referral.consent_withdrawn = timezone.now()
+    referral.save(update_fields=["notes", "close_reason", "subject_hash", "status", "consent_withdrawn", "updated"])
+    _event(referral, EventAction.CONSENT_WITHDRAWN, by=by, organisation=referral.submitting_organisation)
+    return referral
+
+
+def referrals_reduce_expired() -> dict:
+    """Retention: closed and withdrawn referrals untouched for REFERRAL_RETENTION_DAYS keep only what
+    statistics need. Free text and the case hash are erased and the area is generalised to the
+    country. Idempotent: a reduced referral is not touched again. Returns what was erased."""
+    cutoff = timezone.now() - timedelta(days=settings.REFERRAL_RETENTION_DAYS)
+    due = Referral.objects.filter(
+        status__in=[Status.CLOSED, Status.WITHDRAWN], updated__lt=cutoff, reduced__isnull=True
+    ).values_list("pk", flat=True)
+    report = {"referrals": 0, "notes": 0, "close_reason": 0, "case_hash": 0, "offer_reasons": 0,
+              "outcome_notes": 0, "areas_generalised": 0}
+    for referral_id in list(due):
+        with transaction.atomic():
+            referral = Referral.objects.select_for_update().select_related("area").get(pk=referral_id)
+            if referral.reduced:
+                continue
+            for name, count in _erase_content(referral).items():
+                report[name] += count
+            if referral.area is not None and referral.area.level > 0:
+                country = AdministrativeArea.objects.filter(level=0, country=referral.area.country).first()
+                referral.area = country
+                if country is not None:
+                    referral.location = coarsen_point(country.geometry.point_on_surface)
+                report["areas_generalised"] += 1
+            referral.reduced = timezone.now()
+            referral.save(update_fields=["notes", "close_reason", "subject_hash", "area", "location", "reduced"])
+            _event(referral, EventAction.REDUCED)
+            report["referrals"] += 1
+    return report
 
 
 def offer_ttl(urgency: str) -> timedelta:

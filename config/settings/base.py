@@ -120,7 +120,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=102
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -196,6 +196,7 @@ OFFER_EXPIRY_CHECK_SECONDS = env.float("OFFER_EXPIRY_CHECK_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "api.tasks.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
     "expire-offers": {"task": "referrals.tasks.expire_offers", "schedule": OFFER_EXPIRY_CHECK_SECONDS},
+    "retention": {"task": "referrals.tasks.apply_retention", "schedule": 3600},
 }
 
 # Webhooks: https to public addresses only, unless this is on (development, the demo, tests that
@@ -215,6 +216,11 @@ REFERRAL_OFFER_TTL = {
 # Key of the HMAC that turns a submitter's case id into a subject hash. Changing it unlinks every
 # earlier referral from later ones, so it is set once per deployment.
 REFERRAL_SUBJECT_KEY = env("REFERRAL_SUBJECT_KEY", default=f"subject:{SECRET_KEY}")
+
+# Closed and withdrawn referrals are reduced to what statistics need after this many days.
+REFERRAL_RETENTION_DAYS = env.int("REFERRAL_RETENTION_DAYS", default=730)
+# Statistics: every published count is at least this (k-anonymity), as the CTDC publishes.
+STATS_MIN_CELL = env.int("STATS_MIN_CELL", default=11)
 
 # Exact coordinates are generalised to this grid (degrees) wherever they are shown to someone who
 # may not see them exactly (shelters of other organisations, referral locations).

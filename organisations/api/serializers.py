@@ -96,13 +96,15 @@ class FacilitySerializer(serializers.ModelSerializer):
         help_text="False when `location` is generalised because the shelter's exact place is confidential."
     )
     services = service_codes_field()
+    # Who a facility accepts and the languages it works in are required (the model refuses empty
+    # lists), so the schema says so and a missing list is named here rather than by the model.
     accepts_genders = serializers.ListField(
-        child=serializers.ChoiceField(choices=Gender.choices), max_length=3, required=False
+        child=serializers.ChoiceField(choices=Gender.choices), max_length=3, allow_empty=False
     )
     accepts_age_groups = serializers.ListField(
-        child=serializers.ChoiceField(choices=AgeGroup.choices), max_length=2, required=False
+        child=serializers.ChoiceField(choices=AgeGroup.choices), max_length=2, allow_empty=False
     )
-    languages = _language_list(required=False)
+    languages = _language_list(allow_empty=False)
     capacity_total = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
     capacity_available = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
     kind = serializers.ChoiceField(choices=FacilityKind.choices)

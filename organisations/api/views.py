@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from api.permissions import IsMemberOrPlatformStaff, is_platform_admin
 from organisations import selectors, services
 from organisations.models import CoverageArea, Facility, FacilityKind, Membership, Organisation, ServiceType
-from organisations.permissions import CHANGE_ORGANISATION, MANAGE_DIRECTORY, MANAGE_MEMBERS
+from organisations.permissions import (
+    CHANGE_ORGANISATION,
+    MANAGE_DIRECTORY,
+    MANAGE_MEMBERS,
+    VIEW_CONFIDENTIAL_LOCATIONS,
+)
 
 from .serializers import (
     CoverageAreaSerializer,
@@ -158,6 +163,8 @@ class ServiceTypeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ServiceTypeSerializer
     permission_classes = [IsMemberOrPlatformStaff]
     lookup_field = "code"
+    # Codes are slugs: anything else (a NUL byte would reach PostgreSQL and fail there) is no route.
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
 
 class DirectoryWriteMixin:
@@ -271,6 +278,7 @@ class ProviderSearchView(GenericAPIView):
             gender=criteria.get("gender"),
             age_group=criteria.get("age_group"),
             languages=[criteria["language"]] if criteria.get("language") else None,
+            exact_locations_of=selectors.organisation_ids_with_permission(request.user, VIEW_CONFIDENTIAL_LOCATIONS),
             limit=criteria["limit"],
         )
         context = {**self.get_serializer_context(), "criteria": criteria}

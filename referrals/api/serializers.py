@@ -1,3 +1,5 @@
+import uuid
+
 from rest_framework import serializers
 
 from api.fields import PointField
@@ -152,17 +154,29 @@ class ReferralSerializer(serializers.ModelSerializer):
     exploitation_types = serializers.ListField(child=serializers.ChoiceField(choices=ExploitationType.choices))
     indicators = serializers.ListField(child=serializers.ChoiceField(choices=Indicator.choices))
     needs = serializers.ListField(child=serializers.CharField())
+    possible_duplicate_of = serializers.SerializerMethodField(
+        help_text="Submitter only: an open referral of the same person (same case reference) by your organisation."
+    )
+    consent_withdrawn = serializers.DateTimeField(allow_null=True)
 
     class Meta:
         model = Referral
         fields = [
-            "id", "status", "subject_key", "submitting_organisation", "profile", "exploitation_types",
+            "id", "status", "subject_key", "possible_duplicate_of", "consent_withdrawn", "submitting_organisation",
+            "profile", "exploitation_types",
             "indicators", "needs", "urgency", "location", "consent", "notes", "offers", "accepted_by",
             "outcomes", "close_reason", "created", "updated",
         ]
 
     def get_subject_key(self, referral) -> str | None:
+        if referral.submitting_organisation_id != self.context.get("organisation_id"):
+            return None  # a key of the submitter's own; others have no use for it
         return referral.subject_hash[:SUBJECT_KEY_LENGTH] or None
+
+    def get_possible_duplicate_of(self, referral) -> uuid.UUID | None:
+        if referral.submitting_organisation_id != self.context.get("organisation_id"):
+            return None
+        return getattr(referral, "possible_duplicate_of", None)
 
     def get_profile(self, referral) -> ProfileSerializer:
         return {

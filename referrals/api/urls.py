@@ -1,7 +1,14 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .statistics import ExportView, ReferralStatisticsView, ResponseTimesView
 from .views import ReferralViewSet
 
 router = SimpleRouter()
 router.register("referrals", ReferralViewSet, basename="referral")
-urlpatterns = router.urls
+urlpatterns = [
+    path("stats/referrals/", ReferralStatisticsView.as_view(), name="stats-referrals"),
+    path("stats/referrals/response-times/", ResponseTimesView.as_view(), name="stats-response-times"),
+    path("stats/export/", ExportView.as_view(), name="stats-export"),
+    *router.urls,
+]

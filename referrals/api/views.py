@@ -100,7 +100,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
     def get_queryset(self):
         return (
-            selectors.referral_list_for(self.request.user)
+            selectors.with_duplicate_hint(selectors.referral_list_for(self.request.user))
             .select_related("submitting_organisation", "accepted_by", "area")
             .prefetch_related(
                 Prefetch("offers", queryset=Offer.objects.select_related("organisation")),
@@ -204,6 +204,14 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def withdraw(self, request, pk=None):
         """Withdraw the referral (submitter); open offers lapse."""
         referral = services.referral_withdraw(referral=self.get_object(), by=request.user)
+        return self._respond(referral)
+
+    @extend_schema(request=None, responses={200: ReferralSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["post"], filterset_class=None, url_path="withdraw-consent")
+    def withdraw_consent(self, request, pk=None):
+        """The person withdrew consent (submitter): the referral is closed, every other organisation
+        loses access at once, and its free text and case hash are erased."""
+        referral = services.referral_withdraw_consent(referral=self.get_object(), by=request.user)
         return self._respond(referral)
 
     @extend_schema(request=ReasonSerializer, responses={200: ReferralSerializer, **STATE_ERRORS})

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 
 from organisations import services
-from organisations.models import Facility, FacilityKind, Organisation, OrganisationKind, Role
+from organisations.models import CoverageArea, Facility, FacilityKind, Organisation, OrganisationKind, Role
 
 User = get_user_model()
 PASSWORD = "correct-horse-battery-staple"
@@ -51,3 +51,25 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, organisation, **kwargs):
         return services.facility_create(organisation=organisation, data=kwargs)
+
+
+def staff_user(username: str | None = None) -> User:
+    """A platform administrator (is_staff) who is nobody's member."""
+    username = username or f"platform-{User.objects.count() + 1}"
+    return User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", is_staff=True
+    )
+
+
+class CoverageAreaFactory(factory.django.DjangoModelFactory):
+    """Coverage created through the service. Pass `areas=[...]` and/or `geometry=MultiPolygon(...)`."""
+
+    class Meta:
+        model = CoverageArea
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    services = factory.LazyFunction(lambda: ["shelter"])
+
+    @classmethod
+    def _create(cls, model_class, *args, organisation, **kwargs):
+        return services.coverage_create(organisation=organisation, data=kwargs)

@@ -1,0 +1,190 @@
+"""Statistics and the data-sharing export: aggregate and k-anonymised, never a single case."""
+
+import csv
+import io
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import renderers, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.permissions import is_platform_admin
+from referrals.export import COLUMNS, FIELDNAMES, export_rows
+from referrals.models import Referral
+from referrals.selectors import acting_organisation
+from referrals.statistics import DIMENSIONS, MAX_DIMENSIONS, Scope, referral_statistics, response_times
+
+ANALYST_PERMISSION = "referrals.view_all_statistics"
+
+
+def scope_for(user) -> Scope:
+    """Analysts and platform administrators read over every referral; an organisation over the
+    referrals it submitted or accepted; anyone else not at all."""
+    if is_platform_admin(user) or user.has_perm(ANALYST_PERMISSION):
+        return Scope()
+    organisation = acting_organisation(user)
+    if organisation is None:
+        raise PermissionDenied("Statistics are for analysts and members of an organisation.")
+    return Scope(organisation_id=organisation.pk)
+
+
+class PeriodSerializer(serializers.Serializer):
+    from_ = serializers.DateTimeField(required=False, help_text="Submitted at or after (ISO 8601).")
+    to = serializers.DateTimeField(required=False, help_text="Submitted before (ISO 8601).")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["from"] >= attrs["to"]:
+            raise serializers.ValidationError({"to": "must be after from"})
+        return attrs
+
+
+class StatisticsQuerySerializer(PeriodSerializer):
+    group_by = serializers.CharField(
+        max_length=200, help_text=f"Comma-separated, up to {MAX_DIMENSIONS} of: {', '.join(DIMENSIONS)}."
+    )
+
+    def validate_group_by(self, value):
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in DIMENSIONS]
+        if unknown:
+            raise serializers.ValidationError(f"unknown field(s): {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
+        if not 1 <= len(names) <= MAX_DIMENSIONS or len(set(names)) != len(names):
+            raise serializers.ValidationError(f"give 1 to {MAX_DIMENSIONS} different fields")
+        return names
+
+
+COUNT_FIELDS = {
+    "count": serializers.IntegerField(allow_null=True, help_text="null when suppressed"),
+    "suppressed": serializers.BooleanField(),
+}
+StatisticsResponse = inline_serializer(
+    name="ReferralStatistics",
+    fields={
+        "group_by": serializers.ListField(child=serializers.CharField()),
+        "k": serializers.IntegerField(help_text="Smallest count published (STATS_MIN_CELL)."),
+        "cells": serializers.ListField(child=serializers.DictField(), help_text=(
+            "One per combination present: the group-by fields, `count` (null when suppressed) and `suppressed`."
+        )),
+        "margins": serializers.DictField(
+            child=serializers.ListField(child=serializers.DictField()),
+            help_text="Per field (with two or more fields): `value`, `count`, `suppressed`.",
+        ),
+        "total": inline_serializer(name="StatisticsTotal", fields=COUNT_FIELDS),
+    },
+)
+
+
+@extend_schema(tags=["statistics"])
+class ReferralStatisticsView(APIView):
+    """Counts of referrals grouped by up to three fields. Every count below k (STATS_MIN_CELL,
+    default 11) is suppressed, and so is any margin or cell that would let it be recomputed by
+    subtraction. Multi-valued fields (exploitation_type, need, outcome) count a referral once per
+    value, so their cells can add up to more than the total."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[StatisticsQuerySerializer], responses={200: StatisticsResponse})
+    def get(self, request):
+        query = StatisticsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return Response(referral_statistics(
+            group_by=data["group_by"], scope=scope_for(request.user), start=data.get("from"), end=data.get("to"),
+        ))
+
+
+ResponseTimesResponse = inline_serializer(
+    name="ResponseTimes",
+    fields={
+        "k": serializers.IntegerField(),
+        "groups": serializers.ListField(child=inline_serializer(name="ResponseTimeGroup", fields={
+            "country": serializers.CharField(),
+            "urgency": serializers.CharField(),
+            **COUNT_FIELDS,
+            "median_hours_to_acceptance": serializers.FloatField(allow_null=True),
+            "median_hours_to_first_outcome": serializers.FloatField(allow_null=True),
+        })),
+        "total": inline_serializer(name="ResponseTimesTotal", fields=COUNT_FIELDS),
+    },
+)
+
+
+@extend_schema(tags=["statistics"])
+class ResponseTimesView(APIView):
+    """Median hours from submission to acceptance and to the first outcome, per country and
+    urgency, with the same suppression as the counts."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[PeriodSerializer], responses={200: ResponseTimesResponse})
+    def get(self, request):
+        query = PeriodSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return Response(response_times(scope=scope_for(request.user), start=data.get("from"), end=data.get("to")))
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        buffer = io.StringIO()
+        if isinstance(data, dict) and "rows" in data:
+            writer = csv.DictWriter(buffer, fieldnames=FIELDNAMES, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(data["rows"])
+        else:  # an error: problem details, as CSV key,value lines
+            writer = csv.writer(buffer, lineterminator="\n")
+            for key, value in (data or {}).items():
+                writer.writerow([key, value])
+        return buffer.getvalue().encode(self.charset)
+
+
+@extend_schema(tags=["statistics"])
+class ExportView(APIView):
+    """One row per referral with only the fields safe to share, named as in the Counter
+    Trafficking Data Collaborative codebook, generalised until every combination of
+    quasi-identifiers (yearOfRegistration, CountryOfExploitation, gender, ageBroad, citizenship)
+    occurs at least k times. `?format=csv` for CSV, JSON otherwise. Columns:\n\n"""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+    __doc__ += "\n".join(f"- `{name}`: {text}" for name, text in COLUMNS)
+
+    @extend_schema(
+        parameters=[PeriodSerializer, OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])],
+        responses={200: inline_serializer(name="DataSharingExport", fields={
+            "k": serializers.IntegerField(),
+            "columns": serializers.ListField(child=serializers.CharField()),
+            "rows": serializers.ListField(child=serializers.DictField()),
+        })},
+    )
+    def get(self, request, *args, **kwargs):
+        query = PeriodSerializer(data={k: v for k, v in request.query_params.items() if k != "format"})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        scope = scope_for(request.user)
+        referrals = Referral.objects.all()
+        if scope.organisation_id is not None:
+            referrals = referrals.filter(submitting_organisation_id=scope.organisation_id) | referrals.filter(
+                accepted_by_id=scope.organisation_id
+            )
+        if data.get("from"):
+            referrals = referrals.filter(created__gte=data["from"])
+        if data.get("to"):
+            referrals = referrals.filter(created__lt=data["to"])
+        response = Response({"k": settings.STATS_MIN_CELL, "columns": FIELDNAMES, "rows": export_rows(referrals)})
+        if getattr(request.accepted_renderer, "format", "") == "csv":
+            response["Content-Disposition"] = 'attachment; filename="referrals-ctdc.csv"'
+        return response

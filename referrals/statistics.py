@@ -1,0 +1,152 @@
+"""Aggregate, k-anonymised statistics over referrals. Never a single case: every count below
+STATS_MIN_CELL is suppressed, and so is whatever would let it be recomputed (referrals.disclosure).
+
+One SQL statement computes the cells and every margin (GROUPING SETS), counting distinct referrals,
+so that multi-valued dimensions (exploitation type, need, outcome) count a referral once per value."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+
+from .disclosure import Item, Table, suppress
+
+# name -> (SQL expression, join it needs)
+DIMENSIONS: dict[str, tuple[str, str | None]] = {
+    "country": ("COALESCE(a.country, 'unknown')", "area"),
+    "area": ("a.id", "area"),
+    "nationality": ("r.nationality", None),
+    "gender": ("r.gender", None),
+    "age_band": ("r.age_band", None),
+    "exploitation_type": ("et.value", "exploitation_type"),
+    "need": ("nd.value", "need"),
+    "status": ("r.status", None),
+    "outcome": ("COALESCE(oc.value, 'none')", "outcome"),
+    "submitting_kind": ("o.kind", "organisation"),
+    "month": ("to_char(date_trunc('month', r.created AT TIME ZONE 'UTC'), 'YYYY-MM')", None),
+    "urgency": ("r.urgency", None),
+}
+JOINS = {
+    "area": "LEFT JOIN geo_administrativearea a ON a.id = r.area_id",
+    "organisation": "JOIN organisations_organisation o ON o.id = r.submitting_organisation_id",
+    "exploitation_type": "CROSS JOIN LATERAL unnest(r.exploitation_types) AS et(value)",
+    "need": "CROSS JOIN LATERAL unnest(r.needs) AS nd(value)",
+    "outcome": "LEFT JOIN LATERAL (SELECT DISTINCT type AS value FROM referrals_outcome"
+               " WHERE referral_id = r.id) oc ON true",
+}
+MAX_DIMENSIONS = 3
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which referrals the reader's statistics cover: all (analysts, administrators) or those an
+    organisation submitted or accepted."""
+
+    organisation_id: object = None  # None: every referral
+
+    def where(self) -> tuple[str, list]:
+        if self.organisation_id is None:
+            return "TRUE", []
+        return "(r.submitting_organisation_id = %s OR r.accepted_by_id = %s)", [
+            self.organisation_id, self.organisation_id,
+        ]
+
+
+def _base(group_by: list[str], scope: Scope, start: datetime | None, end: datetime | None) -> tuple[str, list]:
+    joins = []
+    for name in group_by:
+        join = DIMENSIONS[name][1]
+        if join and JOINS[join] not in joins:
+            joins.append(JOINS[join])
+    where, params = scope.where()
+    if start is not None:
+        where += " AND r.created >= %s"
+        params.append(start)
+    if end is not None:
+        where += " AND r.created < %s"
+        params.append(end)
+    return f"FROM referrals_referral r {' '.join(joins)} WHERE {where}", params
+
+
+def referral_statistics(*, group_by: list[str], scope: Scope, start=None, end=None, k: int | None = None) -> dict:
+    k = settings.STATS_MIN_CELL if k is None else k
+    expressions = [DIMENSIONS[name][0] for name in group_by]
+    sets = [f"({', '.join(expressions)})", "()"]
+    if len(group_by) > 1:
+        sets[1:1] = [f"({expression})" for expression in expressions]
+    grouping = ", ".join(f"GROUPING({expression})" for expression in expressions) or "0"
+    base, params = _base(group_by, scope, start, end)
+    select = ", ".join([*expressions, f"ARRAY[{grouping}]", "count(DISTINCT r.id)"])
+    sql = f"SELECT {select} {base} GROUP BY GROUPING SETS ({', '.join(sets)})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+
+    table = Table(dimensions=group_by, cells={}, margins={name: {} for name in group_by} if len(group_by) > 1 else {})
+    for row in rows:
+        values, flags, count = row[: len(group_by)], row[len(group_by)], row[-1]
+        if not any(flags):
+            table.cells[tuple(values)] = Item(count)
+        elif all(flags):
+            table.total = Item(count)
+        else:
+            name = group_by[flags.index(0)]
+            table.margins[name][values[flags.index(0)]] = Item(count)
+    if table.total is None:
+        table.total = Item(0)
+    suppress(table, k)
+
+    def published(item: Item) -> dict:
+        return {"count": None if item.suppressed else item.count, "suppressed": item.suppressed}
+
+    return {
+        "group_by": group_by,
+        "k": k,
+        "cells": [
+            {**dict(zip(group_by, key, strict=True)), **published(item)}
+            for key, item in sorted(table.cells.items(), key=lambda pair: [str(v) for v in pair[0]])
+        ],
+        "margins": {
+            name: [{"value": value, **published(item)} for value, item in sorted(margin.items(), key=str)]
+            for name, margin in table.margins.items()
+        },
+        "total": published(table.total),
+    }
+
+
+def response_times(*, scope: Scope, start=None, end=None, k: int | None = None) -> dict:
+    """Median hours from submission to acceptance and to the first outcome, per country and
+    urgency; a group below k shows neither its count nor its medians."""
+    k = settings.STATS_MIN_CELL if k is None else k
+    base, params = _base(["country"], scope, start, end)
+    sql = f"""
+        SELECT COALESCE(a.country, 'unknown'), r.urgency, count(*),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acc.at - r.created)) / 3600,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fo.at - r.created)) / 3600
+          {base.replace("WHERE", '''
+          LEFT JOIN LATERAL (SELECT min(responded) AS at FROM referrals_offer
+                              WHERE referral_id = r.id AND status = 'accepted') acc ON true
+          LEFT JOIN LATERAL (SELECT min(created) AS at FROM referrals_outcome WHERE referral_id = r.id) fo ON true
+          WHERE''', 1)}
+         GROUP BY 1, 2 ORDER BY 1, 2"""  # noqa: S608 - no user input in the text
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    table = Table(dimensions=["country", "urgency"], cells={(c, u): Item(n) for c, u, n, _, _ in rows},
+                  total=Item(sum(n for _, _, n, _, _ in rows)))
+    suppress(table, k)
+    groups = []
+    for country, urgency, _, to_acceptance, to_outcome in rows:
+        item = table.cells[(country, urgency)]
+        hidden = item.suppressed
+        groups.append({
+            "country": country,
+            "urgency": urgency,
+            "count": None if hidden else item.count,
+            "suppressed": hidden,
+            "median_hours_to_acceptance": None if hidden or to_acceptance is None else round(to_acceptance, 1),
+            "median_hours_to_first_outcome": None if hidden or to_outcome is None else round(to_outcome, 1),
+        })
+    return {"k": k, "groups": groups, "total": {"count": None if table.total.suppressed else table.total.count,
+                                                 "suppressed": table.total.suppressed}}
