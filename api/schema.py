@@ -1,6 +1,7 @@
 """OpenAPI generation: every operation documents the problem+json errors it can answer."""
 
 from drf_spectacular import openapi
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from rest_framework.permissions import AllowAny
 
 from .errors import ERROR_DESCRIPTIONS, PROBLEM_CONTENT_TYPE, ProblemSerializer
@@ -35,3 +36,10 @@ class AutoSchema(openapi.AutoSchema):
             response["description"] = ERROR_DESCRIPTIONS[status]
             responses[str(status)] = response
         return responses
+
+
+class TokenScheme(KnoxTokenScheme):
+    """Our knox subclass authenticates exactly as knox does: `Authorization: Token <token>`."""
+
+    target_class = "api.authentication.TokenAuthentication"
+    name = "tokenAuth"

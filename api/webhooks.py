@@ -127,7 +127,8 @@ def outbox_relay() -> tuple[int, set]:
             if not cursor.fetchone()[0]:
                 return 0, set()
         events = list(
-            OutboxEvent.objects.select_for_update(skip_locked=True)
+            OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("referral")
             .filter(relayed__isnull=True)
             .order_by("id")[:RELAY_BATCH]
         )
@@ -142,6 +143,13 @@ def outbox_relay() -> tuple[int, set]:
                 # Only organisations that could see the referral when the event happened, and
                 # still can now, hear of it.
                 if subscription.organisation_id not in event.audience:
+                    continue
+                # An event about another organisation (offered, declining) is the submitter's
+                # business only: offered organisations never learn who else was offered.
+                submitter = event.referral.submitting_organisation_id
+                if subscription.organisation_id != submitter and event.subject_organisation_id not in (
+                    None, subscription.organisation_id
+                ):
                     continue
                 if not organisation_may_view(event.referral_id, subscription.organisation_id):
                     continue
@@ -194,8 +202,8 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def subscription_deliver(subscription_id) -> timedelta | None:
-    """Deliver the subscription's pending events in order. Returns when to try again, if a
-    delivery failed and will be retried, else None."""
+    """Deliver the subscription's pending events in order. Returns when to try again after an
+    attempt that failed and will be retried, else None."""
     while True:
         with transaction.atomic():
             subscription = (
@@ -208,7 +216,7 @@ def subscription_deliver(subscription_id) -> timedelta | None:
                 return None
             now = timezone.now()
             if delivery.next_attempt and delivery.next_attempt > now:
-                return delivery.next_attempt - now
+                return None  # a retry is already scheduled (and the sweep resumes it if that is lost)
             if not organisation_may_view(delivery.event.referral_id, subscription.organisation_id):
                 delivery.status = DeliveryStatus.CANCELLED
                 delivery.save(update_fields=["status"])

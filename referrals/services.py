@@ -126,12 +126,32 @@ def _acting_organisation(by, *, must_be_verified: bool = True) -> Organisation:
     return organisation
 
 
-def _require(by, referral: Referral, codename: str, message: str) -> None:
-    """Does the caller's role in its organisation allow this at all (403 otherwise)? Checked before
-    the row lock; whether the referral's state allows it now (409) is checked after, so the loser
-    of a race gets 409, not 403, even though the winner has revoked its rights meanwhile."""
-    if codename not in referral_capabilities(by, referral):
+ACTING = {permissions.MANAGE, permissions.RESPOND, permissions.RECORD}
+
+
+def _require_acting(by, referral: Referral) -> Organisation:
+    """The checks, in order: the view has answered 404 if the caller's organisation cannot see the
+    referral. Here, before the row lock: a viewer may read but never act (403). After the lock,
+    each service checks the state first (409 with the current status), then whether the caller's
+    organisation is the party that acts in that state (403). So the loser of a race gets 409 even
+    though the winner has revoked its rights meanwhile."""
+    if not ACTING & referral_capabilities(by, referral):
+        raise PermissionDenied("Viewers read referrals; only admins and caseworkers act on them.")
+    return _acting_organisation(by, must_be_verified=False)
+
+
+def _require_party(allowed: bool, message: str) -> None:
+    if not allowed:
         raise PermissionDenied(message)
+
+
+def _require_submitter(organisation: Organisation, referral: Referral) -> None:
+    _require_party(organisation.pk == referral.submitting_organisation_id,
+                   "Only the submitting organisation does this.")
+
+
+def _require_accepting(organisation: Organisation, referral: Referral) -> None:
+    _require_party(organisation.pk == referral.accepted_by_id, "Only the accepting organisation does this.")
 
 
 def _locked(referral: Referral) -> Referral:
@@ -183,15 +203,17 @@ EDITABLE_FIELDS = ("needs", "urgency", "notes")
 
 
 @transaction.atomic
-def referral_update(*, referral: Referral, by, data: dict, expected_version: str) -> Referral:
+def referral_update(*, referral: Referral, by, data: dict, expected_version: str | None) -> Referral:
     """The submitter corrects needs, urgency or notes while the referral is still `submitted`.
-    Refused when someone changed it since the caller read it (no lost update)."""
-    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers edit.")
+    Refused when someone changed it since the caller read it (no lost update); None means the
+    caller accepts any version (`If-Match: *`)."""
+    organisation = _require_acting(by, referral)
     referral = _locked(referral)
-    if referral_version(referral) != expected_version:
+    if expected_version is not None and referral_version(referral) != expected_version:
         raise StaleVersion("The referral changed since you read it; read it again and reapply your change.")
     if referral.status != Status.SUBMITTED:
         raise InvalidTransition(referral, f"A referral that is {referral.status} can no longer be edited.")
+    _require_submitter(organisation, referral)
     changes = {name: data[name] for name in EDITABLE_FIELDS if name in data}
     if "notes" in changes:
         screen_fields(notes=changes["notes"])
@@ -216,11 +238,11 @@ def _offer(referral: Referral, organisation: Organisation, *, by, submitter: Org
 @transaction.atomic
 def referral_route(*, referral: Referral, by, organisation_ids: list | None = None, auto: bool = False) -> list[Offer]:
     """Offer the referral to the chosen organisations, or to the best match when `auto`."""
-    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers route.")
+    submitter = _require_acting(by, referral)
     referral = _locked(referral)
     if referral.status not in (Status.SUBMITTED, Status.OFFERED):
         raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be routed.")
-    submitter = _acting_organisation(by)
+    _require_submitter(submitter, referral)
     if auto:
         matches = referral_matches(referral, limit=1)
         if not matches:
@@ -276,11 +298,13 @@ def _end_offer(offer: Offer, status: str, *, reason: str = "") -> None:
 
 @transaction.atomic
 def offer_accept(*, referral: Referral, by) -> Referral:
-    _require(by, referral, permissions.RESPOND, "Only admins and caseworkers of an offered organisation accept.")
+    organisation = _require_acting(by, referral)
     referral = _locked(referral)
     if referral.status != Status.OFFERED:
         raise InvalidTransition(referral, f"The referral is {referral.status}; it can no longer be accepted.")
-    organisation = _acting_organisation(by)
+    _require_party(organisation.pk != referral.submitting_organisation_id,
+                   "Only an organisation holding an offer accepts it.")
+    _require_party(organisation.verified, "Your organisation is not verified yet.")
     offer = _pending_offer(referral, organisation)
     offer.status = OfferStatus.ACCEPTED
     offer.responded = timezone.now()
@@ -300,6 +324,7 @@ def _after_offer_ended(referral: Referral, *, by=None) -> None:
     """When no offer stands any more, the referral goes back to `submitted`, or on to the next
     match when it is auto-routed."""
     if referral.offers.filter(status=OfferStatus.PENDING).exists():
+        referral.save(update_fields=["updated"])  # its offers changed: a new ETag, a change in the feed
         return
     referral.status = Status.SUBMITTED
     if referral.auto_route:
@@ -312,12 +337,13 @@ def _after_offer_ended(referral: Referral, *, by=None) -> None:
 
 @transaction.atomic
 def offer_decline(*, referral: Referral, by, reason: str = "") -> Referral:
-    _require(by, referral, permissions.RESPOND, "Only admins and caseworkers of an offered organisation decline.")
+    organisation = _require_acting(by, referral)
     referral = _locked(referral)
     if referral.status != Status.OFFERED:
         raise InvalidTransition(referral, f"The referral is {referral.status}; there is no offer to decline.")
+    _require_party(organisation.pk != referral.submitting_organisation_id,
+                   "Only an organisation holding an offer declines it.")
     screen_fields(reason=reason)
-    organisation = _acting_organisation(by, must_be_verified=False)
     offer = _pending_offer(referral, organisation)
     _end_offer(offer, OfferStatus.DECLINED, reason=reason)
     _event(referral, EventAction.DECLINED, by=by, organisation=organisation, subject=organisation)
@@ -356,10 +382,11 @@ def referral_withdraw_consent(*, referral: Referral, by) -> Referral:
     """The person withdrew consent: the referral is closed, every organisation but the submitter
     loses access at once, free text and the case hash are erased. The audit trail keeps the event,
     without content."""
-    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers act.")
+    organisation = _require_acting(by, referral)
     referral = _locked(referral)
     if referral.consent_withdrawn:
         raise InvalidTransition(referral, "Consent was already withdrawn for this referral.")
+    _require_submitter(organisation, referral)
     for offer in referral.offers.filter(status=OfferStatus.PENDING):
         offer.status = OfferStatus.LAPSED
         offer.responded = timezone.now()
@@ -433,10 +460,11 @@ def offers_expire_due() -> int:
 
 @transaction.atomic
 def referral_withdraw(*, referral: Referral, by) -> Referral:
-    _require(by, referral, permissions.MANAGE, "Only the submitting organisation's admins and caseworkers withdraw.")
+    organisation = _require_acting(by, referral)
     referral = _locked(referral)
     if referral.status not in OPEN_STATUSES:
         raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be withdrawn.")
+    _require_submitter(organisation, referral)
     for offer in referral.offers.filter(status=OfferStatus.PENDING).select_related("organisation"):
         _end_offer(offer, OfferStatus.LAPSED)
         _event(referral, EventAction.LAPSED, subject=offer.organisation)
@@ -448,10 +476,11 @@ def referral_withdraw(*, referral: Referral, by) -> Referral:
 
 @transaction.atomic
 def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
-    _require(by, referral, permissions.RECORD, "Only the accepting organisation's admins and caseworkers close.")
+    organisation = _require_acting(by, referral)
     referral = _locked(referral)
     if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
         raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be closed.")
+    _require_accepting(organisation, referral)
     screen_fields(reason=reason)
     referral.status = Status.CLOSED
     referral.close_reason = reason
@@ -462,10 +491,11 @@ def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
 
 @transaction.atomic
 def outcome_record(*, referral: Referral, by, type: str, date: date, note: str = "") -> Outcome:
-    _require(by, referral, permissions.RECORD, "Only the accepting organisation's admins and caseworkers record.")
+    organisation = _require_acting(by, referral)
     referral = _locked(referral)
     if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
         raise InvalidTransition(referral, f"Outcomes cannot be recorded on a referral that is {referral.status}.")
+    _require_accepting(organisation, referral)
     screen_fields(note=note)
     if date > timezone.localdate():
         raise ValidationError({"date": "an outcome cannot be dated in the future"})

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework_nested import routers
 
+from .directory_export import DirectoryExportView
 from .views import (
     CoverageAreaViewSet,
     FacilityViewSet,
@@ -21,6 +22,7 @@ members.register("members", MemberViewSet, basename="organisation-member")
 
 urlpatterns = [
     path("providers/search/", ProviderSearchView.as_view(), name="provider-search"),
+    path("directory/export/", DirectoryExportView.as_view(), name="directory-export"),
     *router.urls,
     *members.urls,
 ]

@@ -143,7 +143,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         body.is_valid(raise_exception=True)
         referral = services.referral_update(
             referral=referral, by=request.user, data=body.validated_data,
-            expected_version=if_match.removeprefix("W/").strip('"'),
+            expected_version=None if if_match.strip() == "*" else if_match.strip().removeprefix("W/").strip('"'),
         )
         return self._respond(referral)
 

@@ -1,6 +1,8 @@
 """Every referral endpoint, tried by every kind of caller, as an attacker would: the status each
 must get. Unreadable referrals answer 404 (existence does not leak), readable ones refuse actions
-the caller's role does not allow with 403, and actions the state does not allow with 409."""
+the caller's role never allows (a viewer) with 403, then actions the state does not allow with
+409 (with the current status), then actions of another party in that state (say, the submitter
+closing an accepted referral) with 403."""
 
 import pytest
 from django.utils import timezone
@@ -46,8 +48,8 @@ OFFERED_MATRIX = [
     ("accept",      "post", 403, 403, 200, 403, 404, 404, 404, 404, 401),
     ("decline",     "post", 403, 403, 200, 403, 404, 404, 404, 404, 401),
     ("withdraw",    "post", 200, 403, 403, 403, 404, 404, 404, 404, 401),
-    ("close",       "post", 403, 403, 403, 403, 404, 404, 404, 404, 401),
-    ("outcomes",    "post", 403, 403, 403, 403, 404, 404, 404, 404, 401),
+    ("close",       "post", 409, 403, 409, 403, 404, 404, 404, 404, 401),
+    ("outcomes",    "post", 409, 403, 409, 403, 404, 404, 404, 404, 401),
 ]
 
 # After the offered organisation accepted: it is the accepting organisation now.
@@ -55,9 +57,10 @@ ACCEPTED_MATRIX = [
     ("",            "get",  200, 200, 200, 200, 404, 404, 404, 404, 401),
     ("outcomes",    "post", 403, 403, 201, 403, 404, 404, 404, 404, 401),
     ("close",       "post", 403, 403, 200, 403, 404, 404, 404, 404, 401),
-    ("accept",      "post", 403, 403, 403, 403, 404, 404, 404, 404, 401),
+    ("accept",      "post", 409, 403, 409, 403, 404, 404, 404, 404, 401),
+    ("decline",     "post", 409, 403, 409, 403, 404, 404, 404, 404, 401),
     ("withdraw",    "post", 200, 403, 403, 403, 404, 404, 404, 404, 401),
-    ("route",       "post", 409, 403, 403, 403, 404, 404, 404, 404, 401),
+    ("route",       "post", 409, 403, 409, 403, 404, 404, 404, 404, 401),
 ]
 
 

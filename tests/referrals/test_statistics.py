@@ -1,0 +1,138 @@
+import itertools
+
+import pytest
+
+from referrals.disclosure import Item, Table, recoverable_cells, suppress
+from tests.conftest import client_for
+from tests.organisations.factories import OrganisationFactory, member
+
+from .seed import seed_referrals
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/stats/referrals/"
+K = 11
+
+
+@pytest.fixture
+def seeded(reference_data, django_user_model):
+    from django.contrib.auth.models import Group, Permission
+
+    agency = OrganisationFactory(kind="government", name="Seeding Agency")
+    ngo = OrganisationFactory(name="Seeded NGO")
+    seed_referrals(agency, 600, accepted_by=ngo)
+    other = OrganisationFactory(kind="government", name="Other Agency")
+    seed_referrals(other, 150, seed=11)
+    analysts = Group.objects.create(name="platform analysts")
+    analysts.permissions.add(Permission.objects.get(codename="view_all_statistics"))
+    analyst = django_user_model.objects.create_user("analyst", password="x")
+    analyst.groups.add(analysts)
+    return {"agency": agency, "ngo": ngo, "analyst": analyst, "agency_user": member(agency, "viewer"),
+            "ngo_user": member(ngo, "caseworker"), "other": other}
+
+
+def published_counts(body):
+    items = [*body["cells"], body["total"], *itertools.chain.from_iterable(body["margins"].values())]
+    return [item["count"] for item in items if not item["suppressed"]]
+
+
+def table_from(body) -> Table:
+    """Rebuild the published table (suppressed items as unknowns) to attack it by subtraction."""
+    names = body["group_by"]
+    cells = {tuple(c[n] for n in names): Item(c["count"] or 0, c["suppressed"]) for c in body["cells"]}
+    margins = {n: {m["value"]: Item(m["count"] or 0, m["suppressed"]) for m in ms} for n, ms in body["margins"].items()}
+    total = Item(body["total"]["count"] or 0, body["total"]["suppressed"])
+    return Table(dimensions=names, cells=cells, margins=margins, total=total)
+
+
+@pytest.mark.parametrize("group_by", [
+    "country", "nationality", "gender,age_band", "country,nationality", "exploitation_type,gender",
+    "need,status", "outcome,submitting_kind", "month", "country,gender,age_band", "area,urgency",
+])
+def test_no_published_cell_is_below_k_and_none_is_recoverable(seeded, group_by):
+    response = client_for(seeded["analyst"]).get(URL, {"group_by": group_by})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["k"] == K
+    assert all(count >= K for count in published_counts(body))
+    assert recoverable_cells(table_from(body)) == []
+    for cell in body["cells"]:
+        assert (cell["count"] is None) == cell["suppressed"]
+
+
+def test_counts_are_right_where_published(seeded):
+    from referrals.models import Referral
+
+    body = client_for(seeded["analyst"]).get(URL, {"group_by": "country"}).json()
+    for cell in body["cells"]:
+        if not cell["suppressed"]:
+            assert cell["count"] == Referral.objects.filter(area__country=cell["country"]).count()
+    assert body["total"]["count"] == Referral.objects.count()
+
+
+def test_an_organisation_sees_only_referrals_it_submitted_or_accepted(seeded):
+    from django.db.models import Q
+
+    from referrals.models import Referral
+
+    for user_key, organisation in (("agency_user", seeded["agency"]), ("ngo_user", seeded["ngo"])):
+        total = client_for(seeded[user_key]).get(URL, {"group_by": "status"}).json()["total"]
+        expected = Referral.objects.filter(
+            Q(submitting_organisation=organisation) | Q(accepted_by=organisation)
+        ).count()
+        assert total["count"] == expected
+
+
+def test_platform_admins_and_analysts_read_everything(seeded, django_user_model):
+    from referrals.models import Referral
+
+    staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+    for user in (staff, seeded["analyst"]):
+        assert client_for(user).get(URL, {"group_by": "gender"}).json()["total"]["count"] == Referral.objects.count()
+
+
+def test_the_period_filter(seeded):
+    body = client_for(seeded["analyst"]).get(URL, {"group_by": "month", "from": "2100-01-01T00:00:00Z"}).json()
+    assert body["cells"] == []
+    assert body["total"] == {"count": None, "suppressed": True}
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"group_by": "name"}, {"group_by": "gender,gender"}, {"group_by": "a,b,c,d"},
+    {"group_by": "country,gender,age_band,status"}, {"group_by": "gender", "from": "yesterday"},
+    {"group_by": "gender", "from": "2025-01-02T00:00:00Z", "to": "2025-01-01T00:00:00Z"},
+])
+def test_bad_queries_are_refused(seeded, params):
+    response = client_for(seeded["analyst"]).get(URL, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_anonymous_and_people_without_an_organisation_are_refused(seeded, api, django_user_model):
+    assert api.get(URL, {"group_by": "gender"}).status_code == 401
+    nobody = django_user_model.objects.create_user("nobody", password="x")
+    assert client_for(nobody).get(URL, {"group_by": "gender"}).status_code == 403
+
+
+def test_response_times_are_suppressed_like_counts(seeded):
+    response = client_for(seeded["analyst"]).get("/api/v1/stats/referrals/response-times/")
+    assert response.status_code == 200
+    for group in response.json()["groups"]:
+        if group["suppressed"]:
+            assert group["count"] is None
+            assert group["median_hours_to_acceptance"] is None
+        else:
+            assert group["count"] >= K
+
+
+def test_secondary_suppression_on_a_small_table():
+    # One small cell in a row with a published margin must drag a second cell (or the margin) down.
+    table = Table(
+        dimensions=["a", "b"],
+        cells={("x", "p"): Item(40), ("x", "q"): Item(3), ("y", "p"): Item(25), ("y", "q"): Item(30)},
+        margins={"a": {"x": Item(43), "y": Item(55)}, "b": {"p": Item(65), "q": Item(33)}},
+        total=Item(98),
+    )
+    suppress(table, K)
+    assert table.cells[("x", "q")].suppressed
+    assert recoverable_cells(table) == []
+    assert sum(item.suppressed for item in table.cells.values()) >= 2
