@@ -148,9 +148,17 @@ class Referral(models.Model):
 
 
 class ReferralGroupObjectPermission(GroupObjectPermissionBase):
-    """guardian's direct foreign-key table for referrals."""
+    """guardian's direct foreign-key table for referrals. Each grant also keeps the referral's
+    creation time, so that "the newest referrals this group may see" is one walk down an index
+    on (group, permission, created) instead of a filter over every referral."""
 
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+    referral_created = models.DateTimeField()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["group", "permission", "-referral_created"], name="referral_grant_newest_idx"),
+        ]
 
 
 class OfferStatus(models.TextChoices):

@@ -28,7 +28,8 @@ def _grant(referral: Referral, organisation: Organisation, grants: dict[str, tup
     ReferralGroupObjectPermission.objects.bulk_create(
         [
             ReferralGroupObjectPermission(
-                content_object=referral, group_id=group_id, permission_id=permissions[codename]
+                content_object=referral, group_id=group_id, permission_id=permissions[codename],
+                referral_created=referral.created,
             )
             for codename, roles in grants.items()
             for role, group_id in groups

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from api.errors import PreconditionRequired, problem_responses
 from api.idempotency import idempotent
+from api.pagination import PageNumberPagination
 from api.permissions import IsMemberOrPlatformStaff
 from organisations.api.serializers import ProviderMatchSerializer
 from referrals import selectors, services
@@ -71,7 +72,7 @@ class ReferralCursorPagination(CursorPagination):
     """Newest first; with `updated_after`, oldest change first (the change feed). No COUNT(*):
     the list grows without bound, and a cursor does not skip or repeat rows as new ones arrive."""
 
-    ordering = ("-created", "-id")
+    ordering = ("-access_created", "-id")  # access_created == created, read from the grants' index
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
@@ -243,7 +244,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
-    @action(detail=True, methods=["get"], filterset_class=None)
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=PageNumberPagination)
     def events(self, request, pk=None):
         """The audit timeline of the referral, as your organisation may read it."""
         referral = self.get_object()
