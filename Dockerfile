@@ -21,4 +21,6 @@ RUN pip install . \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input -v 0
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# The access log leaves out query strings: they can hold coordinates (provider search, locate).
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", \
+     "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)ss"]

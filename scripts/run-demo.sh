@@ -42,4 +42,7 @@ cat <<MSG
   Stop with Ctrl-C.
 
 MSG
-.venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers 2 --access-logfile - --graceful-timeout 5
+# The access log leaves out query strings: they can hold coordinates (provider search, locate).
+.venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers 2 --graceful-timeout 5 \
+  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "corsheaders",
+    "csp",
     "rest_framework",
     "rest_framework_gis",
     "knox",
@@ -40,6 +42,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.RequestSizeLimitMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +89,30 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
 # strings. No user input reaches GDAL as a spatial reference: geometries are GeoJSON in WGS 84 and
 # a 'crs' member is refused (api.fields); boundaries are loaded only by administrators.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Cross-origin browser access is closed unless origins are listed.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key", "if-match"]
+CORS_EXPOSE_HEADERS = ["etag", "retry-after"]
+
+# Content security policy: scripts only from this site (the docs page runs no inline script).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # Swagger UI sets style attributes
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Shared by every web process: throttling counters and idempotency locks must be global.
 CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
@@ -132,12 +161,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "api.throttling.IPRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="60/min"),
         "user": env("THROTTLE_USER", default="600/min"),
+        "ip": env("THROTTLE_IP", default="1200/min"),
         "login": env("THROTTLE_LOGIN", default="10/min"),
     },
+    # Clients behind a proxy are told apart by X-Forwarded-For only when there is a proxy to trust.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

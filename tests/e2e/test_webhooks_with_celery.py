@@ -79,6 +79,10 @@ def test_every_event_arrives_once_in_order_and_signed(network, broker, tmp_path)
         assert all(signature_is_valid(request, secret) for request in receiver.requests)
         assert all(event["data"]["referral"]["id"] == referral["id"] for event in receiver.events())
     assert "case_reference" not in police_hooks.requests[0]["body"].decode()
+    worker_log = (tmp_path / "worker.log").read_text()
+    assert "succeeded" in worker_log or "received" in worker_log
+    for secret in (referral_payload()["notes"], police_secret, shelter_secret):
+        assert secret not in worker_log  # nothing personal or secret in the worker's logs
 
 
 def test_a_broker_outage_delays_events_and_loses_none(network, broker, tmp_path):
