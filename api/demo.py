@@ -2,6 +2,7 @@
 so that the API is alive on first run. Nothing here describes a real organisation or person."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import transaction
 
@@ -115,6 +116,16 @@ def load_demo(*, log=print) -> dict[str, Organisation]:
     if created:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
+    analysts, _ = Group.objects.get_or_create(name="Platform analysts")
+    analysts.permissions.add(
+        Permission.objects.get(content_type__app_label="referrals", codename="view_all_statistics")
+    )
+    analyst, created = User.objects.get_or_create(username="platform.analyst",
+                                                  defaults={"email": "analyst@demo.example.org"})
+    if created:
+        analyst.set_password(DEMO_PASSWORD)
+        analyst.save()
+    analyst.groups.add(analysts)
     organisations = {}
     for spec in ORGANISATIONS:
         fields = {k: spec[k] for k in ("name", "kind", "country", "verified", "description") if k in spec}

@@ -15,7 +15,8 @@ class Command(BaseCommand):
         self.stdout.write("Loading demo referrals...")
         load_demo_referrals(organisations, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded. Accounts (password for all: {DEMO_PASSWORD}):"))
-        self.stdout.write("  platform.admin  (platform administrator)")
+        self.stdout.write("  platform.admin       (platform administrator)")
+        self.stdout.write("  platform.analyst     (analyst: statistics over every referral)")
         for spec in ORGANISATIONS:
             for username, role in spec.get("members", []):
                 self.stdout.write(f"  {username:<20} {role:<11} {spec['name']}")
