@@ -24,7 +24,6 @@ export WEBHOOK_ALLOW_PRIVATE_URLS=${WEBHOOK_ALLOW_PRIVATE_URLS:-true}
   --pidfile "$run/worker.pid" --logfile "$logs/worker.log" --detach
 .venv/bin/celery -A config beat --loglevel INFO --schedule "$run/celerybeat-schedule" \
   --pidfile "$run/beat.pid" --logfile "$logs/beat.log" --detach
-trap stop EXIT INT TERM
 
 base="http://$host:$port"
 cat <<MSG
@@ -44,5 +43,10 @@ cat <<MSG
 MSG
 # The access log leaves out query strings: they can hold coordinates (provider search, locate).
 .venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers 2 --graceful-timeout 5 \
-  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' &
+web=$!
+# Waiting in the background lets a signal to this script reach the trap at once.
+trap 'kill $web 2>/dev/null; stop' EXIT
+trap 'exit 130' INT TERM
+wait $web
 
