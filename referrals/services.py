@@ -281,11 +281,19 @@ def _route_targets(referral: Referral, organisation_ids: list) -> list[Organisat
     return [found[pk] for pk in unique]
 
 
-def _pending_offer(referral: Referral, organisation: Organisation) -> Offer:
+def _open_offer_of(by, referral: Referral, verb: str) -> tuple[Referral, Organisation, Offer]:
+    """Lock the referral and find the caller's organisation's pending offer of it, in the order
+    of checks every service keeps: role (403), state (409), party (403)."""
+    organisation = _require_acting(by, referral)
+    referral = _locked(referral)
+    if referral.status != Status.OFFERED:
+        raise InvalidTransition(referral, f"The referral is {referral.status}; there is no offer to {verb}.")
+    _require_party(organisation.pk != referral.submitting_organisation_id,
+                   f"Only an organisation holding an offer can {verb} it.")
     offer = referral.offers.filter(organisation=organisation, status=OfferStatus.PENDING).first()
     if offer is None:
         raise InvalidTransition(referral, "Your organisation holds no open offer of this referral.")
-    return offer
+    return referral, organisation, offer
 
 
 def _end_offer(offer: Offer, status: str, *, reason: str = "") -> None:
@@ -298,14 +306,8 @@ def _end_offer(offer: Offer, status: str, *, reason: str = "") -> None:
 
 @transaction.atomic
 def offer_accept(*, referral: Referral, by) -> Referral:
-    organisation = _require_acting(by, referral)
-    referral = _locked(referral)
-    if referral.status != Status.OFFERED:
-        raise InvalidTransition(referral, f"The referral is {referral.status}; it can no longer be accepted.")
-    _require_party(organisation.pk != referral.submitting_organisation_id,
-                   "Only an organisation holding an offer accepts it.")
+    referral, organisation, offer = _open_offer_of(by, referral, "accept")
     _require_party(organisation.verified, "Your organisation is not verified yet.")
-    offer = _pending_offer(referral, organisation)
     offer.status = OfferStatus.ACCEPTED
     offer.responded = timezone.now()
     offer.save(update_fields=["status", "responded"])
@@ -337,14 +339,8 @@ def _after_offer_ended(referral: Referral, *, by=None) -> None:
 
 @transaction.atomic
 def offer_decline(*, referral: Referral, by, reason: str = "") -> Referral:
-    organisation = _require_acting(by, referral)
-    referral = _locked(referral)
-    if referral.status != Status.OFFERED:
-        raise InvalidTransition(referral, f"The referral is {referral.status}; there is no offer to decline.")
-    _require_party(organisation.pk != referral.submitting_organisation_id,
-                   "Only an organisation holding an offer declines it.")
+    referral, organisation, offer = _open_offer_of(by, referral, "decline")
     screen_fields(reason=reason)
-    offer = _pending_offer(referral, organisation)
     _end_offer(offer, OfferStatus.DECLINED, reason=reason)
     _event(referral, EventAction.DECLINED, by=by, organisation=organisation, subject=organisation)
     _after_offer_ended(referral, by=by)
