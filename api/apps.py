@@ -8,6 +8,6 @@ class ApiConfig(AppConfig):
     def ready(self):
         from referrals.signals import referral_content_erased
 
-        from .webhooks import deliveries_erase_content
+        from .erasure import copies_erase_content
 
-        referral_content_erased.connect(deliveries_erase_content, dispatch_uid="api.erase_webhook_bodies")
+        referral_content_erased.connect(copies_erase_content, dispatch_uid="api.erase_copies")

@@ -79,7 +79,8 @@ def idempotent(view_method):
                 try:
                     with transaction.atomic():
                         IdempotencyRecord.objects.create(
-                            organisation_id=organisation_id, key=key, request_hash=fingerprint,
+                            organisation_id=organisation_id, key=key, path=request.path[:300],
+                            request_hash=fingerprint,
                             response_status=response.status_code, response_body=body, response_headers=headers,
                         )
                 except IntegrityError as error:  # a twin got past the lock (cache lost): undo this one

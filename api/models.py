@@ -70,6 +70,7 @@ class IdempotencyRecord(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
+    path = models.CharField(max_length=300, default="", help_text="The request path (names the referral).")
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField()

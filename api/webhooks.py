@@ -252,25 +252,3 @@ def subscriptions_due() -> list:
     )
     return [subscription_id for subscription_id, next_attempt in heads if next_attempt is None or next_attempt <= now]
 
-
-FREE_TEXT_KEYS = {"notes", "close_reason", "reason", "note"}
-
-
-def _without_free_text(value):
-    if isinstance(value, dict):
-        return {
-            key: ("" if key in FREE_TEXT_KEYS else None if key == "subject_key" else _without_free_text(item))
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_without_free_text(item) for item in value]
-    return value
-
-
-def deliveries_erase_content(*, referral_id, **_) -> None:
-    """Stored webhook bodies are copies of the referral: erase their free text and case key too
-    (receiver of referrals.signals.referral_content_erased)."""
-    deliveries = WebhookDelivery.objects.filter(event__referral_id=referral_id)
-    for delivery in deliveries.only("id", "body"):
-        delivery.body = _without_free_text(delivery.body)
-        delivery.save(update_fields=["body"])

@@ -410,17 +410,22 @@ def referrals_reduce_expired() -> dict:
               "outcome_notes": 0, "areas_generalised": 0}
     for referral_id in list(due):
         with transaction.atomic():
-            referral = Referral.objects.select_for_update().select_related("area").get(pk=referral_id)
+            referral = Referral.objects.select_for_update(of=("self",)).select_related("area").get(pk=referral_id)
             if referral.reduced:
                 continue
             for name, count in _erase_content(referral).items():
                 report[name] += count
-            if referral.area is not None and referral.area.level > 0:
-                country = AdministrativeArea.objects.filter(level=0, country=referral.area.country).first()
+            if referral.area is not None:
+                # Nothing finer than the country stays: neither a province nor the 0.1 degree point.
+                country = (
+                    referral.area if referral.area.level == 0
+                    else AdministrativeArea.objects.filter(level=0, country=referral.area.country).first()
+                )
+                if referral.area.level > 0:
+                    report["areas_generalised"] += 1
                 referral.area = country
                 if country is not None:
                     referral.location = coarsen_point(country.geometry.point_on_surface)
-                report["areas_generalised"] += 1
             referral.reduced = timezone.now()
             referral.save(update_fields=["notes", "close_reason", "subject_hash", "area", "location", "reduced"])
             _event(referral, EventAction.REDUCED)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -33,18 +34,42 @@ def scope_for(user) -> Scope:
 
 
 class PeriodSerializer(serializers.Serializer):
-    from_ = serializers.DateTimeField(required=False, help_text="Submitted at or after (ISO 8601).")
-    to = serializers.DateTimeField(required=False, help_text="Submitted before (ISO 8601).")
+    """A period of whole months. Periods that could differ by a single day would let a reader
+    subtract two answers and isolate one referral; whole months (whole years for the row-level
+    export) make such differences aggregates of their own."""
+
+    granularity = "month"
+    from_ = serializers.DateTimeField(required=False, help_text="Submitted at or after: the first instant of a month "
+                                      "(UTC), e.g. 2026-01-01T00:00:00Z.")
+    to = serializers.DateTimeField(required=False, help_text="Submitted before: the first instant of a month (UTC).")
 
     def get_fields(self):
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")
         return fields
 
+    def _check_boundary(self, name, value, errors):
+        value = value.astimezone(UTC)
+        starts_month = value.day == 1 and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+        if not starts_month or (self.granularity == "year" and value.month != 1):
+            errors[name] = f"must be the first instant of a {self.granularity} in UTC"
+
     def validate(self, attrs):
-        if attrs.get("from") and attrs.get("to") and attrs["from"] >= attrs["to"]:
-            raise serializers.ValidationError({"to": "must be after from"})
+        errors = {}
+        for name in ("from", "to"):
+            if attrs.get(name):
+                self._check_boundary(name, attrs[name], errors)
+        if not errors and attrs.get("from") and attrs.get("to") and attrs["from"] >= attrs["to"]:
+            errors["to"] = "must be after from"
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
+
+
+class YearPeriodSerializer(PeriodSerializer):
+    granularity = "year"
+    from_ = serializers.DateTimeField(required=False, help_text="Registered at or after: 1 January 00:00 UTC.")
+    to = serializers.DateTimeField(required=False, help_text="Registered before: 1 January 00:00 UTC.")
 
 
 class StatisticsQuerySerializer(PeriodSerializer):
@@ -163,7 +188,7 @@ class ExportView(APIView):
     __doc__ += "\n".join(f"- `{name}`: {text}" for name, text in COLUMNS)
 
     @extend_schema(
-        parameters=[PeriodSerializer, OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])],
+        parameters=[YearPeriodSerializer, OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])],
         responses={200: inline_serializer(name="DataSharingExport", fields={
             "k": serializers.IntegerField(),
             "columns": serializers.ListField(child=serializers.CharField()),
@@ -171,7 +196,7 @@ class ExportView(APIView):
         })},
     )
     def get(self, request, *args, **kwargs):
-        query = PeriodSerializer(data={k: v for k, v in request.query_params.items() if k != "format"})
+        query = YearPeriodSerializer(data={k: v for k, v in request.query_params.items() if k != "format"})
         query.is_valid(raise_exception=True)
         data = query.validated_data
         scope = scope_for(request.user)

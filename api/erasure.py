@@ -1,0 +1,32 @@
+"""Copies of a referral kept by the HTTP layer (webhook bodies, stored idempotent responses) lose
+its free text and case key when the referral does (consent withdrawn, retention)."""
+
+from django.db.models import Q
+
+from .models import IdempotencyRecord, WebhookDelivery
+
+FREE_TEXT_KEYS = {"notes", "close_reason", "reason", "note"}
+CASE_KEYS = {"subject_key", "possible_duplicate_of"}
+
+
+def without_free_text(value):
+    if isinstance(value, dict):
+        return {
+            key: "" if key in FREE_TEXT_KEYS else None if key in CASE_KEYS else without_free_text(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [without_free_text(item) for item in value]
+    return value
+
+
+def copies_erase_content(*, referral_id, **_) -> None:
+    """Receiver of referrals.signals.referral_content_erased."""
+    for delivery in WebhookDelivery.objects.filter(event__referral_id=referral_id).only("id", "body"):
+        delivery.body = without_free_text(delivery.body)
+        delivery.save(update_fields=["body"])
+    about_it = Q(path__contains=str(referral_id)) | Q(response_body__id=str(referral_id))
+    records = IdempotencyRecord.objects.filter(about_it)
+    for record in records.only("id", "response_body"):
+        record.response_body = without_free_text(record.response_body)
+        record.save(update_fields=["response_body"])
