@@ -36,6 +36,7 @@ JOINS = {
                " WHERE referral_id = r.id) oc ON true",
 }
 MAX_DIMENSIONS = 3
+MULTI_VALUED = {"exploitation_type", "need", "outcome"}
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,10 @@ def referral_statistics(*, group_by: list[str], scope: Scope, start=None, end=No
         sets[1:1] = [f"({expression})" for expression in expressions]
     grouping = ", ".join(f"GROUPING({expression})" for expression in expressions) or "0"
     base, params = _base(group_by, scope, start, end)
-    select = ", ".join([*expressions, f"ARRAY[{grouping}]", "count(DISTINCT r.id)"])
+    # A multi-valued field repeats a referral once per value: then margins and the total must count
+    # distinct referrals (a sort). Otherwise every row is one referral and count(*) is exact.
+    counter = "count(DISTINCT r.id)" if set(group_by) & MULTI_VALUED else "count(*)"
+    select = ", ".join([*expressions, f"ARRAY[{grouping}]", counter])
     sql = f"SELECT {select} {base} GROUP BY GROUPING SETS ({', '.join(sets)})"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -125,9 +129,10 @@ def response_times(*, scope: Scope, start=None, end=None, k: int | None = None) 
                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acc.at - r.created)) / 3600,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fo.at - r.created)) / 3600
           {base.replace("WHERE", '''
-          LEFT JOIN LATERAL (SELECT min(responded) AS at FROM referrals_offer
-                              WHERE referral_id = r.id AND status = 'accepted') acc ON true
-          LEFT JOIN LATERAL (SELECT min(created) AS at FROM referrals_outcome WHERE referral_id = r.id) fo ON true
+          LEFT JOIN (SELECT referral_id, min(responded) AS at FROM referrals_offer
+                      WHERE status = 'accepted' GROUP BY referral_id) acc ON acc.referral_id = r.id
+          LEFT JOIN (SELECT referral_id, min(created) AS at FROM referrals_outcome
+                      GROUP BY referral_id) fo ON fo.referral_id = r.id
           WHERE''', 1)}
          GROUP BY 1, 2 ORDER BY 1, 2"""  # noqa: S608 - no user input in the text
     with connection.cursor() as cursor:
