@@ -44,6 +44,8 @@ def idempotency_prune(*, before) -> int:
 
 
 def idempotent(view_method):
+    """Decorate a view method of a view that defines check_idempotent_replay(request, ...)."""
+
     @wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
         key = request.headers.get(HEADER)
@@ -60,6 +62,9 @@ def idempotent(view_method):
         if record is not None:
             if record.request_hash != fingerprint:
                 raise KeyReused()
+            # A stored response goes only to a caller who may still do what it did: the view
+            # re-checks visibility (404) and role (403) first.
+            self.check_idempotent_replay(request, *args, **kwargs)
             response = Response(record.response_body, status=record.response_status, headers=record.response_headers)
             response["Idempotent-Replayed"] = "true"
             return response

@@ -168,10 +168,21 @@ def _resolve_location(location: dict) -> tuple[AdministrativeArea | None, Point]
 
 
 @transaction.atomic
-def referral_submit(*, by, data: dict) -> Referral:
+def require_may_submit(*, by) -> Organisation:
+    """403 unless the caller is an admin or caseworker of a verified organisation."""
     organisation = _acting_organisation(by)
     if not has_organisation_permission(by, ACT_FOR_ORGANISATION, organisation.pk):
         raise PermissionDenied("Only admins and caseworkers may submit referrals.")
+    return organisation
+
+
+def require_may_record(*, by, referral: Referral) -> None:
+    """403 unless the caller acts for the organisation that accepted the referral."""
+    _require_accepting(_require_acting(by, referral), referral)
+
+
+def referral_submit(*, by, data: dict) -> Referral:
+    organisation = require_may_submit(by=by)
     screen_fields(notes=data.get("notes", ""))
     area, point = _resolve_location(data["location"])
     profile = data["profile"]

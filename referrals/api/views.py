@@ -113,6 +113,14 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         organisation = selectors.acting_organisation(self.request.user)
         return {**super().get_serializer_context(), "organisation_id": organisation.pk if organisation else None}
 
+    def check_idempotent_replay(self, request, *args, **kwargs):
+        """Before a stored response is replayed: may the caller still submit, or record outcomes
+        of this referral? (api.idempotency)"""
+        if self.action == "create":
+            services.require_may_submit(by=request.user)
+        else:
+            services.require_may_record(by=request.user, referral=self.get_object())
+
     def _respond(self, referral, status_code=status.HTTP_200_OK):
         referral = self.get_queryset().get(pk=referral.pk)
         return Response(self.get_serializer(referral).data, status=status_code, headers={"ETag": etag_of(referral)})
