@@ -105,6 +105,7 @@ def event_body(event: OutboxEvent, organisation_id) -> dict:
 
     referral = (
         Referral.objects.select_related("submitting_organisation", "accepted_by", "area")
+        .defer("area__geometry")
         .prefetch_related("offers__organisation", "outcomes__organisation")
         .get(pk=event.referral_id)
     )

@@ -100,7 +100,7 @@ def k_anonymise(rows: list[dict], k: int) -> list[dict]:
 
 def export_rows(referrals, *, k: int | None = None) -> list[dict]:
     k = settings.STATS_MIN_CELL if k is None else k
-    queryset = referrals.select_related("area").prefetch_related(
+    queryset = referrals.select_related("area").defer("area__geometry").prefetch_related(
         Prefetch("outcomes", queryset=Outcome.objects.only("referral_id", "type"))
     ).order_by("created", "id")
     rows = [_row(referral) for referral in queryset.iterator(chunk_size=2000)]

@@ -103,6 +103,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return (
             selectors.with_duplicate_hint(selectors.referral_list_for(self.request.user))
             .select_related("submitting_organisation", "accepted_by", "area")
+            .defer("area__geometry")  # a country outline can hold tens of thousands of vertices
             .prefetch_related(
                 Prefetch("offers", queryset=Offer.objects.select_related("organisation")),
                 "outcomes__organisation",
