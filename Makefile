@@ -18,8 +18,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: setup demo ## Set up, load the demo and serve the API with a Celery worker and beat
 	@scripts/run-demo.sh $(HOST) $(PORT)
 
-test: setup lint check ## The whole test suite against PostGIS, Redis and a real Celery worker
+test: setup lint check ## The whole test suite against PostGIS, Redis and a real Celery worker, then the benchmark smoke test
 	$(VENV)/bin/pytest
+	$(PY) -m bench.run --quick
 
 setup: system-packages venv services database
 
@@ -63,3 +64,11 @@ stop: ## Stop the demo's background Celery processes
 
 clean: stop
 	rm -rf $(VENV) var
+
+.PHONY: bench bench-quick
+
+bench-quick: system-packages venv services ## Benchmark smoke test (CI): small generated network, every benchmark, under two minutes
+	$(PY) -m bench.run --quick
+
+bench: system-packages venv services ## The full benchmark (10,000 organisations, up to 1,000,000 referrals); rewrites bench/RESULTS.md
+	$(PY) -m bench.run

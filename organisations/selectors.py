@@ -76,25 +76,38 @@ class ProviderMatch:
     covered_by_drawn_area: bool
 
 
-# One statement does the spatial work: which coverage rows cover the point (through the indexed
-# pieces of the administrative areas, or the drawn polygon), which of the requested services they
-# offer, and the nearest facility of each organisation that accepts the person, by KNN on the GiST
-# index. Ranked by services matched, then distance, then free capacity.
+# One statement does the spatial work and returns everything the response needs: which
+# administrative areas cover the point (through their indexed pieces), which coverage rows cover
+# it (through those areas, or their drawn polygon), which of the requested services they offer, and
+# the nearest facility of each organisation that accepts the person. Ranked by services matched,
+# then distance, then free capacity.
+#
+# The nearest facility is looked up only for the organisations that can still make the first
+# `limit` rows: those matching at least as many services as the `limit`-th best. Nobody matching
+# fewer can rank above `limit` organisations matching more, so the result is the same as ranking
+# every candidate, for a fraction of the lookups where many organisations cover the point.
+_ORGANISATION_COLUMNS = ", ".join(f"o.{field.column}" for field in Organisation._meta.concrete_fields)
+_FACILITY_COLUMNS = ", ".join(
+    f"ST_X(fa.{field.column}), ST_Y(fa.{field.column})" if field.name == "location" else f"fa.{field.column}"
+    for field in Facility._meta.concrete_fields
+)
 PROVIDER_SEARCH_SQL = """
 WITH point AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom),
+covered_areas AS MATERIALIZED (
+    SELECT DISTINCT p.area_id FROM geo_areapiece p, point WHERE ST_Covers(p.geometry, point.geom)
+),
 covering AS (
     SELECT c.organisation_id, c.services, a.name AS area_name, false AS drawn
-      FROM organisations_coveragearea c
-      JOIN organisations_coveragearea_areas ca ON ca.coveragearea_id = c.id
-      JOIN geo_administrativearea a ON a.id = ca.administrativearea_id
-     WHERE EXISTS (SELECT 1 FROM geo_areapiece p, point
-                    WHERE p.area_id = ca.administrativearea_id AND ST_Covers(p.geometry, point.geom))
+      FROM covered_areas ar
+      JOIN geo_administrativearea a ON a.id = ar.area_id
+      JOIN organisations_coveragearea_areas ca ON ca.administrativearea_id = ar.area_id
+      JOIN organisations_coveragearea c ON c.id = ca.coveragearea_id
     UNION ALL
     SELECT c.organisation_id, c.services, NULL, true
       FROM organisations_coveragearea c, point
      WHERE c.geometry IS NOT NULL AND ST_Covers(c.geometry, point.geom)
 ),
-candidates AS (
+candidates AS MATERIALIZED (
     SELECT cv.organisation_id,
            coalesce(array_agg(DISTINCT s.code ORDER BY s.code) FILTER (
                WHERE cardinality(%(services)s::varchar[]) = 0 OR s.code = ANY(%(services)s::varchar[])
@@ -103,40 +116,65 @@ candidates AS (
            bool_or(cv.drawn) AS drawn
       FROM covering cv
      CROSS JOIN LATERAL unnest(cv.services) AS s(code)
-      JOIN organisations_organisation o ON o.id = cv.organisation_id AND o.verified
      WHERE NOT (cv.organisation_id = ANY(%(exclude)s::uuid[]))
      GROUP BY cv.organisation_id
+),
+ranked AS MATERIALIZED (
+    SELECT c.*, cardinality(c.services_matched) AS matched
+      FROM candidates c
+      JOIN organisations_organisation o ON o.id = c.organisation_id AND o.verified
+     WHERE cardinality(c.services_matched) > 0
+),
+cut AS (  -- services matched by the `limit`-th best candidate: nobody below it can make the list
+    SELECT coalesce((SELECT matched FROM ranked ORDER BY matched DESC OFFSET greatest(%(limit)s - 1, 0) LIMIT 1), 1)
+           AS matched
+),
+best AS (
+    SELECT c.organisation_id, c.services_matched, c.covering_areas, c.drawn, c.matched,
+           f.id AS facility_id, f.distance_m, f.capacity_available
+      FROM ranked c
+      JOIN cut ON c.matched >= cut.matched
+      LEFT JOIN LATERAL (
+            SELECT fa.id, fa.capacity_available,
+                   ST_Distance(shown.geom::geography, point.geom::geography) AS distance_m
+              FROM organisations_facility fa
+             CROSS JOIN point
+             -- Where the searcher may not see a shelter's exact place, distance is measured from the
+             -- grid point it is shown at: an exact distance from a few search points would give the
+             -- exact place away.
+             CROSS JOIN LATERAL (
+                   SELECT CASE WHEN fa.kind = %(confidential_kind)s
+                                    AND NOT (fa.organisation_id = ANY(%(exact_for)s::uuid[]))
+                               THEN ST_SnapToGrid(fa.location, %(grid)s)
+                               ELSE fa.location END AS geom
+                   ) shown
+             WHERE fa.organisation_id = c.organisation_id
+               AND (cardinality(%(services)s::varchar[]) = 0 OR fa.services && %(services)s::varchar[])
+               AND (%(gender)s::varchar IS NULL OR %(gender)s = ANY(fa.accepts_genders))
+               AND (%(age_group)s::varchar IS NULL OR %(age_group)s = ANY(fa.accepts_age_groups))
+               AND (cardinality(%(languages)s::varchar[]) = 0 OR fa.languages && %(languages)s::varchar[])
+             ORDER BY shown.geom <-> point.geom
+             LIMIT 1
+           ) f ON true
+     ORDER BY c.matched DESC, f.distance_m ASC NULLS LAST, f.capacity_available DESC NULLS LAST, c.organisation_id
+     LIMIT %(limit)s
 )
-SELECT c.organisation_id, f.id AS facility_id, c.services_matched, c.covering_areas, c.drawn,
-       f.distance_m / 1000.0 AS distance_km, f.capacity_available
-  FROM candidates c
-  LEFT JOIN LATERAL (
-        SELECT fa.id, fa.capacity_available,
-               ST_Distance(shown.geom::geography, point.geom::geography) AS distance_m
-          FROM organisations_facility fa
-         CROSS JOIN point
-         -- Where the searcher may not see a shelter's exact place, distance is measured from the
-         -- grid point it is shown at: an exact distance from a few search points would give the
-         -- exact place away.
-         CROSS JOIN LATERAL (
-               SELECT CASE WHEN fa.kind = %(confidential_kind)s
-                                AND NOT (fa.organisation_id = ANY(%(exact_for)s::uuid[]))
-                           THEN ST_SnapToGrid(fa.location, %(grid)s)
-                           ELSE fa.location END AS geom
-               ) shown
-         WHERE fa.organisation_id = c.organisation_id
-           AND (cardinality(%(services)s::varchar[]) = 0 OR fa.services && %(services)s::varchar[])
-           AND (%(gender)s::varchar IS NULL OR %(gender)s = ANY(fa.accepts_genders))
-           AND (%(age_group)s::varchar IS NULL OR %(age_group)s = ANY(fa.accepts_age_groups))
-           AND (cardinality(%(languages)s::varchar[]) = 0 OR fa.languages && %(languages)s::varchar[])
-         ORDER BY shown.geom <-> point.geom
-         LIMIT 1
-       ) f ON true
- WHERE cardinality(c.services_matched) > 0
- ORDER BY cardinality(c.services_matched) DESC, f.distance_m ASC NULLS LAST,
-          f.capacity_available DESC NULLS LAST, c.organisation_id
- LIMIT %(limit)s
-"""
+SELECT b.services_matched, b.covering_areas, b.drawn, b.distance_m / 1000.0 AS distance_km, b.capacity_available,
+       """ + _ORGANISATION_COLUMNS + """,
+       """ + _FACILITY_COLUMNS + """
+  FROM best b
+  JOIN organisations_organisation o ON o.id = b.organisation_id
+  LEFT JOIN organisations_facility fa ON fa.id = b.facility_id
+ ORDER BY b.matched DESC, b.distance_m ASC NULLS LAST, b.capacity_available DESC NULLS LAST, b.organisation_id
+"""  # noqa: S608 - the only text added is column names from the models' metadata
+
+
+_LOCATION = next(index for index, field in enumerate(Facility._meta.concrete_fields) if field.name == "location")
+
+
+def _instance(model, values: list):
+    """A model instance from the row's columns (in concrete field order), as the ORM builds it."""
+    return model.from_db(connection.alias, None, values)
 
 
 def provider_search(
@@ -168,17 +206,25 @@ def provider_search(
     with connection.cursor() as cursor:
         cursor.execute(PROVIDER_SEARCH_SQL, params)
         rows = cursor.fetchall()
-    organisations = Organisation.objects.in_bulk([row[0] for row in rows])
-    facilities = Facility.objects.in_bulk([row[1] for row in rows if row[1] is not None])
-    return [
-        ProviderMatch(
-            organisation=organisations[org_id],
-            facility=facilities.get(facility_id),
+    organisation_width = len(Organisation._meta.concrete_fields)
+    matches = []
+    for row in rows:
+        services_matched, covering_areas, drawn, distance_km, capacity = row[:5]
+        organisation = _instance(Organisation, list(row[5:5 + organisation_width]))
+        facility_values = list(row[5 + organisation_width:])
+        facility = None
+        if facility_values[0] is not None:
+            # The location comes as x, y (two columns): a Point in WGS 84, as the ORM gives it.
+            x, y = facility_values[_LOCATION], facility_values[_LOCATION + 1]
+            facility_values[_LOCATION:_LOCATION + 2] = [Point(x, y, srid=4326)]
+            facility = _instance(Facility, facility_values)
+        matches.append(ProviderMatch(
+            organisation=organisation,
+            facility=facility,
             services_matched=list(services_matched),
             distance_km=None if distance_km is None else round(float(distance_km), 3),
             capacity_available=capacity,
             covering_areas=list(covering_areas),
             covered_by_drawn_area=drawn,
-        )
-        for org_id, facility_id, services_matched, covering_areas, drawn, distance_km, capacity in rows
-    ]
+        ))
+    return matches

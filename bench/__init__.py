@@ -1,0 +1,9 @@
+"""Benchmarks at regional scale, on their own database (never the development or test data).
+
+    python -m bench.generate --orgs 10000 --referrals 1000000   # build the data (COPY + SQL)
+    python -m bench.run                                          # the full run: bench/RESULTS.md
+    python -m bench.run --quick                                  # the CI smoke test (< 2 minutes)
+
+`bench.db` prepares the database and Django; `bench.generate` builds the data; `bench.suites`
+holds the measurements; `bench.server` runs gunicorn on loopback and drives it; `bench.report`
+writes the results."""
