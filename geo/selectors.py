@@ -1,6 +1,7 @@
 """Reads of the geography: which areas contain a point, and how a point is generalised."""
 
 from django.conf import settings
+from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import Point
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -17,7 +18,14 @@ def areas_containing(*, point: Point) -> QuerySet[AdministrativeArea]:
 
 
 def smallest_area_containing(*, point: Point) -> AdministrativeArea | None:
-    return areas_containing(point=point).first()
+    return areas_containing(point=point).defer("geometry").first()
+
+
+def representative_point(*, area: AdministrativeArea) -> Point:
+    """A point inside the area, computed by PostGIS (the outline itself is not loaded)."""
+    return AdministrativeArea.objects.filter(pk=area.pk).annotate(inside=PointOnSurface("geometry")).values_list(
+        "inside", flat=True
+    ).get()
 
 
 def coarsen_point(point: Point, *, grid: float | None = None) -> Point:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from config.celery import send_task_if_broker_up
 from geo.models import AdministrativeArea
-from geo.selectors import coarsen_point, smallest_area_containing
+from geo.selectors import coarsen_point, representative_point, smallest_area_containing
 from organisations.models import Organisation
 from organisations.permissions import ACT_FOR_ORGANISATION
 from organisations.selectors import has_organisation_permission
@@ -161,7 +161,7 @@ def _locked(referral: Referral) -> Referral:
 def _resolve_location(location: dict) -> tuple[AdministrativeArea | None, Point]:
     if "area" in location:
         area: AdministrativeArea = location["area"]
-        return area, coarsen_point(area.geometry.point_on_surface)
+        return area, coarsen_point(representative_point(area=area))
     point = Point(location["lon"], location["lat"], srid=4326)
     # The exact point is used once, here, to find its area, and never stored.
     return smallest_area_containing(point=point), coarsen_point(point)
@@ -421,22 +421,26 @@ def referrals_reduce_expired() -> dict:
               "outcome_notes": 0, "areas_generalised": 0}
     for referral_id in list(due):
         with transaction.atomic():
-            referral = Referral.objects.select_for_update(of=("self",)).select_related("area").get(pk=referral_id)
+            referral = (
+                Referral.objects.select_for_update(of=("self",)).select_related("area").defer("area__geometry")
+                .get(pk=referral_id)
+            )
             if referral.reduced:
                 continue
             for name, count in _erase_content(referral).items():
                 report[name] += count
             if referral.area is not None:
                 # Nothing finer than the country stays: neither a province nor the 0.1 degree point.
+                countries = AdministrativeArea.objects.defer("geometry").filter(level=0)
                 country = (
                     referral.area if referral.area.level == 0
-                    else AdministrativeArea.objects.filter(level=0, country=referral.area.country).first()
+                    else countries.filter(country=referral.area.country).first()
                 )
                 if referral.area.level > 0:
                     report["areas_generalised"] += 1
                 referral.area = country
                 if country is not None:
-                    referral.location = coarsen_point(country.geometry.point_on_surface)
+                    referral.location = coarsen_point(representative_point(area=country))
             referral.reduced = timezone.now()
             referral.save(update_fields=["notes", "close_reason", "subject_hash", "area", "location", "reduced"])
             _event(referral, EventAction.REDUCED)

@@ -42,7 +42,7 @@ class ProfileSerializer(serializers.Serializer):
 class LocationInputSerializer(serializers.Serializer):
     """Either an administrative area, or coordinates that are generalised and never stored."""
 
-    area = serializers.PrimaryKeyRelatedField(queryset=AdministrativeArea.objects.all(), required=False)
+    area = serializers.PrimaryKeyRelatedField(queryset=AdministrativeArea.objects.defer("geometry"), required=False)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
     lon = serializers.FloatField(min_value=-180, max_value=180, required=False)
 
