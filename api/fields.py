@@ -27,6 +27,9 @@ class _TypedGeometryField(GeometryField):
             raise serializers.ValidationError(f"Invalid GeoJSON: {error}") from error
         if not isinstance(geometry, self.allowed_types):
             raise serializers.ValidationError(f"Expected a GeoJSON {self.type_names}, got {geometry.geom_type}.")
+        if geometry.empty:
+            # An empty geometry has no extent to check, and no place to be.
+            raise serializers.ValidationError(f"The {self.type_names} is empty.")
         if geometry.hasz:
             # The columns are two-dimensional: PostGIS would refuse a third coordinate on save.
             raise serializers.ValidationError("Coordinates must be two-dimensional: [longitude, latitude].")
@@ -57,8 +60,15 @@ def _geojson_schema(geometry_type: str, coordinates: dict) -> dict:
     }
 
 
-POSITION = {"type": "array", "items": {"type": "number", "format": "float"}, "minItems": 2, "maxItems": 3,
-            "example": [100.5, 13.75]}
+# [longitude, latitude]: two-dimensional only (a third coordinate is refused), each within -180..180
+# (OpenAPI 3.0 cannot give the two items different ranges; latitude is checked to -90..90).
+POSITION = {
+    "type": "array",
+    "items": {"type": "number", "format": "float", "minimum": -180, "maximum": 180},
+    "minItems": 2,
+    "maxItems": 2,
+    "example": [100.5, 13.75],
+}
 RING = {"type": "array", "items": POSITION, "minItems": 4}
 
 

@@ -41,9 +41,12 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         subscription = webhooks.webhook_create(
-            organisation=membership_of(request.user).organisation, **serializer.validated_data
+            organisation=membership_of(request.user).organisation, url=data["url"], events=data["events"]
         )
+        if "active" in data:  # a subscription may be registered paused
+            subscription = webhooks.webhook_update(subscription=subscription, data={"active": data["active"]})
         return Response(WebhookWithSecretSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):

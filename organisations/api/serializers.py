@@ -22,8 +22,11 @@ from organisations.selectors import organisation_ids_with_permission
 User = get_user_model()
 
 def service_codes_field(**kwargs):
+    # At least one: a facility's and a coverage's services are required by the model and the
+    # services, so the schema says so and an empty list is named here (minItems: 1).
     return serializers.ListField(
         child=serializers.SlugField(max_length=40),
+        allow_empty=False,
         max_length=50,
         help_text="Service codes from the taxonomy (`/api/v1/services/`).",
         **kwargs,

@@ -1,10 +1,9 @@
 from django.contrib.gis.geos import Point
-from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
@@ -99,7 +98,9 @@ class MemberViewSet(
 
     def get_organisation(self) -> Organisation:
         """The organisation in the URL: your own, or any for a platform administrator (who onboards
-        organisations and their first admins). Any other is answered 404, as if it had no members."""
+        organisations and their first admins). Any other is answered 404, as if it had no members,
+        and so is an id that is not even a UUID (DRF's get_object_or_404, not Django's, which
+        would let the malformed id surface as a validation error)."""
         if not hasattr(self, "_organisation"):
             organisation_pk = str(self.kwargs["organisation_pk"])
             if is_platform_admin(self.request.user):

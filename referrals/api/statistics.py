@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import PROBLEM_CONTENT_TYPE
 from api.permissions import is_platform_admin
 from referrals.export import COLUMNS, FIELDNAMES, export_rows
 from referrals.models import Referral
@@ -58,6 +59,7 @@ class PeriodSerializer(serializers.Serializer):
         errors = {}
         for name in ("from", "to"):
             if attrs.get(name):
+                attrs[name] = attrs[name].astimezone(UTC)  # PostgreSQL refuses offsets past +-15:59
                 self._check_boundary(name, attrs[name], errors)
         if not errors and attrs.get("from") and attrs.get("to") and attrs["from"] >= attrs["to"]:
             errors["to"] = "must be after from"
@@ -165,14 +167,9 @@ class CSVRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         buffer = io.StringIO()
-        if isinstance(data, dict) and "rows" in data:
-            writer = csv.DictWriter(buffer, fieldnames=FIELDNAMES, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(data["rows"])
-        else:  # an error: problem details, as CSV key,value lines
-            writer = csv.writer(buffer, lineterminator="\n")
-            for key, value in (data or {}).items():
-                writer.writerow([key, value])
+        writer = csv.DictWriter(buffer, fieldnames=FIELDNAMES, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data["rows"])
         return buffer.getvalue().encode(self.charset)
 
 
@@ -185,6 +182,12 @@ class ExportView(APIView):
 
     permission_classes = [IsAuthenticated]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:  # errors are problem+json, whatever format was asked for
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = PROBLEM_CONTENT_TYPE
+        return super().finalize_response(request, response, *args, **kwargs)
     __doc__ += "\n".join(f"- `{name}`: {text}" for name, text in COLUMNS)
 
     @extend_schema(

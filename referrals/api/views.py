@@ -1,3 +1,5 @@
+from datetime import UTC
+
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -38,15 +40,23 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+class UTCDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 instant, handed to the database in UTC: Python accepts offsets up to 24 hours,
+    PostgreSQL refuses those past 15:59."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.astimezone(UTC) if value else value)
+
+
 class ReferralFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     urgency = filters.MultipleChoiceFilter(choices=Urgency.choices)
     need = filters.CharFilter(method="filter_need", max_length=40, help_text="Referrals needing this service.")
     exploitation_type = filters.ChoiceFilter(choices=ExploitationType.choices, method="filter_exploitation")
     area = filters.NumberFilter(field_name="area_id")
-    created_after = filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
-    updated_after = filters.IsoDateTimeFilter(
+    created_after = UTCDateTimeFilter(field_name="created", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created", lookup_expr="lt")
+    updated_after = UTCDateTimeFilter(
         field_name="updated", lookup_expr="gt",
         help_text="Change feed: referrals changed after this instant, oldest change first. Page with `next`.",
     )
