@@ -70,6 +70,7 @@ POSITION = {
     "example": [100.5, 13.75],
 }
 RING = {"type": "array", "items": POSITION, "minItems": 4}
+POLYGON = {"type": "array", "items": RING, "minItems": 1}  # an empty geometry is refused
 
 
 @extend_schema_field(_geojson_schema("Point", POSITION))
@@ -84,8 +85,8 @@ class PointField(_TypedGeometryField):
 
 
 @extend_schema_field({"oneOf": [
-    _geojson_schema("Polygon", {"type": "array", "items": RING}),
-    _geojson_schema("MultiPolygon", {"type": "array", "items": {"type": "array", "items": RING}}),
+    _geojson_schema("Polygon", POLYGON),
+    _geojson_schema("MultiPolygon", {"type": "array", "items": POLYGON, "minItems": 1}),
 ]})
 class AreaGeometryField(_TypedGeometryField):
     """A Polygon or MultiPolygon, stored as a valid MultiPolygon."""

@@ -44,6 +44,22 @@ class AutoSchema(openapi.AutoSchema):
             return CURSOR_NOT_FOUND if cursor else PAGE_NOT_FOUND
         return ERROR_DESCRIPTIONS[status]
 
+    def _get_filter_parameters(self):
+        """django-filter's `max_length` (a CharFilter's form field limit, answered with 400) is not
+        carried into the schema by drf-spectacular: add it as maxLength."""
+        parameters = super()._get_filter_parameters()
+        filterset_class = getattr(self.view, "filterset_class", None)
+        filters = getattr(filterset_class, "base_filters", {})
+        for parameter in parameters:
+            if not isinstance(parameter, dict) or parameter.get("in") != "query":
+                continue
+            filter_field = filters.get(parameter.get("name"))
+            max_length = getattr(filter_field, "extra", {}).get("max_length")
+            schema = parameter.get("schema", {})
+            if max_length and schema.get("type") == "string":
+                schema["maxLength"] = max_length
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
         if direction != "response":

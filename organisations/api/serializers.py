@@ -27,6 +27,7 @@ def service_codes_field(**kwargs):
     return serializers.ListField(
         child=serializers.SlugField(max_length=40),
         allow_empty=False,
+        min_length=1,
         max_length=50,
         help_text="Service codes from the taxonomy (`/api/v1/services/`).",
         **kwargs,
@@ -76,7 +77,20 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class MemberUpdateSerializer(serializers.ModelSerializer):
+    """A member's new role."""
+
     role = serializers.ChoiceField(choices=Role.choices)
+
+    # A role change is never partial: `{}` is a 400 naming `role`. drf-spectacular documents a PATCH
+    # body from a partial copy of the serializer (every field optional), so the serializer refuses
+    # to become partial, and the schema says `role` is required, as the view does.
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass
 
     class Meta:
         model = Membership
@@ -101,13 +115,14 @@ class FacilitySerializer(serializers.ModelSerializer):
     services = service_codes_field()
     # Who a facility accepts and the languages it works in are required (the model refuses empty
     # lists), so the schema says so and a missing list is named here rather than by the model.
+    # min_length=1 is what puts minItems: 1 in the schema; allow_empty=False names the error.
     accepts_genders = serializers.ListField(
-        child=serializers.ChoiceField(choices=Gender.choices), max_length=3, allow_empty=False
+        child=serializers.ChoiceField(choices=Gender.choices), min_length=1, max_length=3, allow_empty=False
     )
     accepts_age_groups = serializers.ListField(
-        child=serializers.ChoiceField(choices=AgeGroup.choices), max_length=2, allow_empty=False
+        child=serializers.ChoiceField(choices=AgeGroup.choices), min_length=1, max_length=2, allow_empty=False
     )
-    languages = _language_list(allow_empty=False)
+    languages = _language_list(allow_empty=False, min_length=1)
     capacity_total = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
     capacity_available = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
     kind = serializers.ChoiceField(choices=FacilityKind.choices)

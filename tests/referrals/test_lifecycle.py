@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from referrals.models import OfferStatus, ReferralEvent
 from tests.conftest import client_for
@@ -35,7 +36,7 @@ def test_a_referral_goes_from_submission_to_closure(cast):
     assert accepted.json()["status"] == "accepted"
     assert accepted.json()["accepted_by"]["name"] == "Safe Haven"
 
-    outcome = ngo.post(f"{url}/outcomes/", {"type": "safe_accommodation", "date": "2026-11-28", "note": ""},
+    outcome = ngo.post(f"{url}/outcomes/", {"type": "safe_accommodation", "date": timezone.localdate().isoformat(), "note": ""},
                        format="json")
     assert outcome.status_code == 201, outcome.json()
     assert ngo.get(f"{url}/").json()["status"] == "in_progress"

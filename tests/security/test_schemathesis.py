@@ -14,9 +14,10 @@ real organisations, areas and service codes, so that requests get past "not foun
 object" and reach the code behind them. Every request runs in a savepoint that is rolled back, so
 each sees the same seeded network.
 
-CI runs a bounded number of examples per operation, derandomized; a longer run:
+CI runs a bounded number of examples per operation (SCHEMATHESIS_MAX_EXAMPLES, 15) with a fixed
+seed (SCHEMATHESIS_SEED); a longer run adds schemathesis' coverage phase (README.md):
 
-    SCHEMATHESIS_MAX_EXAMPLES=200 pytest tests/security/test_schemathesis.py
+    SCHEMATHESIS_MAX_EXAMPLES=200 SCHEMATHESIS_COVERAGE=1 pytest tests/security/test_schemathesis.py
 """
 
 import json
@@ -25,7 +26,7 @@ import os
 import socket
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -41,7 +42,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from knox.models import AuthToken
@@ -58,7 +58,7 @@ from api import webhooks
 from api.models import WebhookDelivery
 from geo.models import AdministrativeArea
 from organisations import services as organisation_services
-from organisations.models import Facility, Membership, Organisation, ServiceType
+from organisations.models import CoverageArea, Facility, Membership, Organisation, ServiceType
 from organisations.taxonomy import taxonomy_ensure
 from referrals import services as referral_services
 from referrals.models import OutboxEvent, Referral
@@ -84,7 +84,7 @@ config = schemathesis.Config.from_dict({
     "seed": SEED,
     "generation": {
         "max-examples": MAX_EXAMPLES,
-        "deterministic": True,  # hypothesis derandomize: the same cases on every run
+        "deterministic": True,  # hypothesis derandomize (the fixed seed above takes precedence)
         "database": "none",  # nothing written to .hypothesis/, nothing replayed from earlier runs
     },
     "phases": {
@@ -207,7 +207,7 @@ def _seed() -> Network:
     analysts = Group.objects.create(name="platform analysts")
     analysts.permissions.add(Permission.objects.get(codename="view_all_statistics"))
     users["analyst"].groups.add(analysts)
-    offered_admin = _member(offered, "admin", "haven.admin")
+    _member(offered, "admin", "haven.admin")
     declined_caseworker = _member(declined, "caseworker", "harbour.caseworker")
     for organisation in (government, offered, declined, unrelated, unverified):
         _member(organisation, "viewer", f"spare.{str(organisation.pk)[:8]}")  # for removing and changing
@@ -289,14 +289,13 @@ def _seed() -> Network:
         attempts=[{"at": timezone.now().isoformat(), "status_code": 503, "error": "", "duration_ms": 12},
                   {"at": timezone.now().isoformat(), "status_code": None, "error": "timeout", "duration_ms": 5000}],
     )
-    assert offered_admin
 
     network.organisations = [str(pk) for pk in Organisation.objects.values_list("pk", flat=True)]
     network.memberships = [
         (str(organisation_id), pk) for organisation_id, pk in Membership.objects.values_list("organisation_id", "pk")
     ]
     network.facilities = list(Facility.objects.values_list("pk", flat=True))
-    network.coverage = list(organisation_services.CoverageArea.objects.values_list("pk", flat=True))
+    network.coverage = list(CoverageArea.objects.values_list("pk", flat=True))
     network.webhooks = [str(pk) for pk in webhooks.WebhookSubscription.objects.values_list("pk", flat=True)]
     network.areas = list(
         AdministrativeArea.objects.filter(code__in=["TH", "MM", "MY", "ID", "KH"]).values_list("pk", flat=True)
@@ -490,63 +489,22 @@ def _not_found_before_authentication(case, response) -> bool:
 # --- the run ------------------------------------------------------------------------------------
 
 
-# Known, not fixed here: GET /api/v1/stats/export/?format=csv renders its errors (401, 403, 400)
-# with the CSV renderer under `Content-Type: application/problem+json`, so the body is not JSON.
-# The fix belongs in referrals/api/statistics.py (ExportView), outside this suite's remit; until
-# then these responses are held to every check but the two about their body, and
-# test_csv_export_errors_are_problem_json below fails as soon as the fix lands, to remove this.
-CSV_ERRORS_ARE_NOT_JSON = "GET /api/v1/stats/export/"
-BODY_CHECKS = (content_type_conformance, response_schema_conformance)
-
-
-# Known, not fixed here: the referral list's datetime filters (created_after, created_before,
-# updated_after of ReferralFilterSet in referrals/api/views.py) hand PostgreSQL the datetime with the
-# UTC offset it was given. Python accepts offsets up to 23:59, PostgreSQL only up to 15:59, and
-# `?created_before=2030-01-01T00:00:00%2B21:00` answers 500. Until the filters normalise to UTC,
-# such values are sent as the same instant in UTC, and test_far_utc_offsets_in_referral_filters
-# below fails as soon as the fix lands, to remove this.
-REFERRAL_DATETIME_FILTERS = ("created_after", "created_before", "updated_after")
-
-
-def _as_utc_if_postgres_refuses(value):
-    try:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-    except ValueError:
-        return value
-    offset = parsed.utcoffset() if parsed is not None else None
-    if offset is None or abs(offset) < timedelta(hours=16):
-        return value
-    try:
-        return parsed.astimezone(UTC).isoformat()
-    except OverflowError:
-        return value
-
-
-def _avoid_known_offset_failure(case) -> None:
-    query = case.query
-    if case.operation.label != "GET /api/v1/referrals/" or not isinstance(query, dict):
-        return
-    for name in REFERRAL_DATETIME_FILTERS:
-        value = query.get(name)
-        if isinstance(value, list):
-            query[name] = [_as_utc_if_postgres_refuses(item) for item in value]
-        elif value is not None:
-            query[name] = _as_utc_if_postgres_refuses(value)
-
-
-def _checks_for(case, response) -> list:
+def _known_failure(case) -> bool:
+    """OPTIONS /api/v1/stats/export/?format=csv answers 500 (CSVRenderer in referrals/api/statistics.py
+    renders the OPTIONS metadata as export rows: KeyError 'rows'). Only the longer run's coverage phase
+    tries methods the schema does not list; test_csv_export_answers_options pins the bug and fails
+    once it is fixed, to remove this."""
     query = case.query if isinstance(case.query, dict) else {}
-    if case.operation.label == CSV_ERRORS_ARE_NOT_JSON and query.get("format") == "csv" and response.status_code >= 400:
-        return [check for check in CHECKS if check not in BODY_CHECKS]
-    return CHECKS
+    return case.method.upper() == "OPTIONS" and case.path == "/api/v1/stats/export/" and query.get("format") == "csv"
 
 
 @schema.parametrize()
 def test_api(case, network):
+    if _known_failure(case):
+        return
     _fill_path(case, network)
     _fill_headers(case, network)
     _fill_query(case)
-    _avoid_known_offset_failure(case)
     operation = case.operation
     protected = any(requirement for requirement in operation.definition.raw.get("security", [{}]))
     for role in (*ROLES, None):
@@ -557,11 +515,7 @@ def test_api(case, network):
         try:
             with transaction.atomic():
                 try:
-                    response = case.call(headers=headers)
-                    case.validate_response(
-                        response, checks=_checks_for(case, response), headers=headers,
-                        transport_kwargs={"headers": headers} if headers else None,
-                    )
+                    response = case.call_and_validate(headers=headers, checks=CHECKS)
                 finally:
                     transaction.set_rollback(True)
                     cache.clear()  # throttling counters and idempotency locks
@@ -572,6 +526,11 @@ def test_api(case, network):
         except BaseException as error:
             error.add_note(f"Called as: {role or 'anonymous'}")
             raise
+
+
+# Two findings of the fuzzing, pinned: the CSV export rendered its errors as CSV under a
+# problem+json content type, and the referral list's datetime filters handed PostgreSQL UTC offsets
+# past 15:59, which it refuses (500).
 
 
 def test_csv_export_errors_are_problem_json(network):
@@ -592,3 +551,14 @@ def test_far_utc_offsets_in_referral_filters(network):
         )
         transaction.set_rollback(True)
     assert response.status_code in (200, 400)
+
+
+@pytest.mark.xfail(strict=True, reason="CSVRenderer expects export rows; OPTIONS metadata with ?format=csv is a 500")
+def test_csv_export_answers_options(network):
+    # Found by the longer run (its coverage phase also tries methods the schema does not list).
+    client = Client(schema.app)
+    token = network.tokens["analyst"]
+    with transaction.atomic():
+        response = client.options("/api/v1/stats/export/?format=csv", headers={"Authorization": f"Token {token}"})
+        transaction.set_rollback(True)
+    assert response.status_code < 500
