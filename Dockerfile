@@ -14,6 +14,8 @@ COPY api api
 COPY geo geo
 COPY organisations organisations
 COPY referrals referrals
+COPY integration integration
+COPY demo demo
 COPY bench bench
 COPY manage.py ./
 RUN pip install . \

@@ -9,10 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
-
-from referrals.services import InvalidTransition, StaleVersion
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -63,13 +60,19 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
+class DomainProblem(exceptions.APIException):
+    """A domain exception that names its own HTTP status (`problem_status`) and any members the
+    problem body adds (`problem_extra`), e.g. a 409 with the referral's `current_status`."""
+
+    def __init__(self, exc: Exception):
+        self.status_code = exc.problem_status
+        self.extra = dict(getattr(exc, "problem_extra", None) or {})
+        super().__init__(detail=str(exc))
+
+
 def _django_to_drf(exc):
-    if isinstance(exc, StaleVersion):
-        return PreconditionFailed(detail=str(exc))
-    if isinstance(exc, InvalidTransition):
-        conflict = Conflict(detail=str(exc))
-        conflict.extra = {"current_status": exc.current_status}
-        return conflict
+    if isinstance(getattr(exc, "problem_status", None), int):
+        return DomainProblem(exc)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return exceptions.ValidationError(detail=detail)
@@ -113,10 +116,6 @@ def problem_exception_handler(exc, context):
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
-
-
-def problem_response(status: int, detail: str, **extra) -> Response:
-    return Response(problem(status, detail, **extra), status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def problem_json_response(status: int, detail: str) -> JsonResponse:

@@ -2,7 +2,8 @@
 
 A repeat with the same key and body gets the first response (status and body) and writes nothing;
 the same key with another body is refused (422); a repeat while the first is still running gets
-409. Keys are per organisation and kept for 24 hours. The first response is stored in the same
+409. Keys are kept for 24 hours per scope, which the view names (`idempotency_scope(request)`:
+the caller's organisation, say). The first response is stored in the same
 transaction as the write it describes, so there is never one without the other."""
 
 import hashlib
@@ -12,12 +13,11 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-
-from organisations.selectors import membership_of
 
 from .errors import Conflict
 from .models import IdempotencyRecord
@@ -43,21 +43,32 @@ def idempotency_prune(*, before) -> int:
     return deleted
 
 
+def records_erase(*, object_id, redact) -> int:
+    """Rewrite every stored response about one object (its id in the request path, or the body's
+    `id`) with `redact(body)`: for whoever must erase copies of an object's content."""
+    about_it = Q(path__contains=str(object_id)) | Q(response_body__id=str(object_id))
+    records = list(IdempotencyRecord.objects.filter(about_it).only("id", "response_body"))
+    for record in records:
+        record.response_body = redact(record.response_body)
+        record.save(update_fields=["response_body"])
+    return len(records)
+
+
 def idempotent(view_method):
-    """Decorate a view method of a view that defines check_idempotent_replay(request, ...)."""
+    """Decorate a view method of a view that defines `idempotency_scope(request)` (the UUID the
+    caller's keys are kept under, or None: no replay) and `check_idempotent_replay(request, ...)`."""
 
     @wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
         key = request.headers.get(HEADER)
-        membership = membership_of(request.user)
-        if key is None or membership is None or request.method != "POST":  # reads are never replayed
+        scope = self.idempotency_scope(request)
+        if key is None or scope is None or request.method != "POST":  # reads are never replayed
             return view_method(self, request, *args, **kwargs)
         if not 1 <= len(key) <= 255 or not key.isprintable():
             raise exceptions.ValidationError({HEADER: "must be 1 to 255 printable characters"})
-        organisation_id = membership.organisation_id
         fingerprint = _fingerprint(request)
         record = IdempotencyRecord.objects.filter(
-            organisation_id=organisation_id, key=key, created__gte=timezone.now() - KEEP_FOR
+            scope=scope, key=key, created__gte=timezone.now() - KEEP_FOR
         ).first()
         if record is not None:
             if record.request_hash != fingerprint:
@@ -69,7 +80,7 @@ def idempotent(view_method):
             response["Idempotent-Replayed"] = "true"
             return response
 
-        lock = f"idempotency:{organisation_id}:{hashlib.sha256(key.encode()).hexdigest()}"
+        lock = f"idempotency:{scope}:{hashlib.sha256(key.encode()).hexdigest()}"
         if not cache.add(lock, 1, timeout=IN_FLIGHT_SECONDS):
             raise Conflict("A request with this Idempotency-Key is still being processed; retry later.")
         stored = False
@@ -79,12 +90,12 @@ def idempotent(view_method):
                 body = json.loads(JSONRenderer().render(response.data) or b"null")
                 headers = {name: response[name] for name in ("ETag", "Location") if response.has_header(name)}
                 IdempotencyRecord.objects.filter(
-                    organisation_id=organisation_id, key=key, created__lt=timezone.now() - KEEP_FOR
+                    scope=scope, key=key, created__lt=timezone.now() - KEEP_FOR
                 ).delete()
                 try:
                     with transaction.atomic():
                         IdempotencyRecord.objects.create(
-                            organisation_id=organisation_id, key=key, path=request.path[:300],
+                            scope=scope, key=key, path=request.path[:300],
                             request_hash=fingerprint,
                             response_status=response.status_code, response_body=body, response_headers=headers,
                         )

@@ -38,6 +38,15 @@ class RestrictedViewSet(viewsets.GenericViewSet):
     restrict_actions: dict[str, str] = {}
     denied_message = "Your role may not do this."
 
+    def __init_subclass__(cls, **kwargs):
+        """DRF's mixins define perform_create and perform_update too: listed before this class,
+        they would silently skip the check after a write."""
+        super().__init_subclass__(**kwargs)
+        for name in ("perform_create", "perform_update"):
+            owner = next(klass for klass in cls.__mro__ if name in vars(klass))
+            if owner.__module__ == "rest_framework.mixins":
+                raise TypeError(f"{cls.__name__}: list RestrictedViewSet before DRF's mixins ({name})")
+
     def get_base_queryset(self):
         return self.queryset.all()
 

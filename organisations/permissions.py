@@ -62,3 +62,19 @@ def membership_groups_sync(*, membership: Membership) -> None:
 def membership_groups_clear(*, membership: Membership) -> None:
     user = membership.user
     user.groups.remove(*user.groups.filter(role_group__organisation=membership.organisation))
+
+
+def is_platform_admin(user) -> bool:
+    """The one rule for who administers the platform: an active staff account."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def may_manage_webhooks(user) -> bool:
+    """May the user manage their organisation's webhooks? (Its admins, for now those who manage
+    its members: the organisations area replaces this with the manage_webhooks capability.)"""
+    from .selectors import membership_of, organisation_ids_with_permission
+
+    membership = membership_of(user)
+    return membership is not None and membership.organisation_id in organisation_ids_with_permission(
+        user, MANAGE_MEMBERS
+    )

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.celery import send_task_if_broker_up
 from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point, representative_point, smallest_area_containing
 from organisations.models import Organisation
@@ -21,6 +20,7 @@ from organisations.selectors import has_organisation_permission
 from organisations.services import validate_service_codes
 
 from . import permissions
+from .exceptions import InvalidTransition, StaleVersion
 from .models import (
     EventAction,
     Offer,
@@ -35,22 +35,10 @@ from .models import (
 )
 from .screening import PersonalDataFound, screen
 from .selectors import acting_organisation, organisations_that_may_view, referral_capabilities, referral_matches
-from .signals import referral_content_erased
+from .signals import outbox_event_written, referral_content_erased
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.OFFERED, Status.ACCEPTED, Status.IN_PROGRESS)
 MAX_OFFERS_AT_ONCE = 20
-
-
-class InvalidTransition(Exception):
-    """The referral's current status does not allow the action (HTTP 409)."""
-
-    def __init__(self, referral: Referral, detail: str):
-        self.current_status = referral.status
-        super().__init__(detail)
-
-
-class StaleVersion(Exception):
-    """The referral changed since the caller read it (HTTP 412)."""
 
 
 def referral_version(referral: Referral) -> str:
@@ -101,12 +89,11 @@ def _event(referral: Referral, action: str, *, by=None, organisation=None, subje
         detail=detail,
     )
     if action in OUTBOX_TYPES:
-        OutboxEvent.objects.create(
+        event = OutboxEvent.objects.create(
             type=OUTBOX_TYPES[action], referral=referral, subject_organisation=subject,
             audience=organisations_that_may_view(referral.pk),
         )
-        # Ask a worker to relay it now; with the broker down, the periodic sweep relays it later.
-        transaction.on_commit(lambda: send_task_if_broker_up("api.tasks.relay_outbox"), robust=True)
+        outbox_event_written.send(sender=OutboxEvent, event=event)
 
 
 def referral_record_read(*, referrals: list[Referral], by, action: str = EventAction.VIEWED) -> None:

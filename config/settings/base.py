@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "organisations",
     "referrals",
     "api",
+    "integration",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -227,7 +229,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30)
 OFFER_EXPIRY_CHECK_SECONDS = env.float("OFFER_EXPIRY_CHECK_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "api.tasks.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
+    "outbox-sweep": {"task": "integration.tasks.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
     "expire-offers": {"task": "referrals.tasks.expire_offers", "schedule": OFFER_EXPIRY_CHECK_SECONDS},
     "retention": {"task": "referrals.tasks.apply_retention", "schedule": 3600},
 }

@@ -6,9 +6,9 @@ from rest_framework import viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from api.permissions import IsMemberOrPlatformStaff
 from geo.models import AdministrativeArea, AdministrativeLevel
 from geo.selectors import areas_containing
+from organisations.api.permissions import IsMemberOrPlatformStaff
 
 from .serializers import AreaSerializer, AreaWithGeometrySerializer, LocateQuerySerializer
 

@@ -7,14 +7,15 @@ from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from api.permissions import IsMemberOrPlatformStaff, is_platform_admin
 from organisations import selectors, services
+from organisations.api.permissions import IsMemberOrPlatformStaff
 from organisations.models import CoverageArea, Facility, FacilityKind, Membership, Organisation, ServiceType
 from organisations.permissions import (
     CHANGE_ORGANISATION,
     MANAGE_DIRECTORY,
     MANAGE_MEMBERS,
     VIEW_CONFIDENTIAL_LOCATIONS,
+    is_platform_admin,
 )
 
 from .serializers import (

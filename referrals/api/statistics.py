@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import PROBLEM_CONTENT_TYPE
-from api.permissions import is_platform_admin
+from organisations.permissions import is_platform_admin
 from referrals.export import COLUMNS, FIELDNAMES, export_rows
 from referrals.models import Referral
 from referrals.selectors import acting_organisation

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from api.errors import PreconditionRequired, problem_responses
 from api.idempotency import idempotent
 from api.pagination import PageNumberPagination
-from api.permissions import IsMemberOrPlatformStaff
+from organisations.api.permissions import IsMemberOrPlatformStaff
 from organisations.api.serializers import ProviderMatchSerializer
 from referrals import selectors, services
 from referrals.models import (
@@ -123,6 +123,11 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def get_serializer_context(self):
         organisation = selectors.acting_organisation(self.request.user)
         return {**super().get_serializer_context(), "organisation_id": organisation.pk if organisation else None}
+
+    def idempotency_scope(self, request):
+        """Idempotency keys are kept per organisation (api.idempotency)."""
+        organisation = selectors.acting_organisation(request.user)
+        return organisation.pk if organisation else None
 
     def check_idempotent_replay(self, request, *args, **kwargs):
         """Before a stored response is replayed: may the caller still submit, or record outcomes

@@ -173,3 +173,23 @@ def test_bad_filter_values_are_400_never_500(admin, url, params):
     response = client_for(admin).get(url, params)
     body = assert_problem(response, 400)
     assert body["errors"]
+
+
+class _Locked(Exception):
+    """A domain exception as the toolkit sees one: it names its status and what the body adds."""
+
+    problem_status = 423
+    problem_extra = {"held_by": "someone else"}
+
+
+def test_a_domain_exception_that_names_its_status_becomes_that_problem():
+    from api.errors import problem_exception_handler
+
+    response = problem_exception_handler(_Locked("The record is locked."), {"request": None, "view": None})
+
+    assert response.status_code == 423
+    assert response.content_type == PROBLEM
+    assert response.data == {
+        "type": "about:blank", "title": "Locked", "status": 423, "detail": "The record is locked.",
+        "held_by": "someone else",
+    }

@@ -4,7 +4,7 @@ each subscriber once, in order, signed; a broker outage delays events and loses 
 import pytest
 from django.utils import timezone
 
-from api.models import DeliveryStatus, WebhookDelivery
+from integration.models import DeliveryStatus, WebhookDelivery
 from referrals.models import OutboxEvent, Referral
 from tests.conftest import client_for
 from tests.organisations.factories import OrganisationFactory, member

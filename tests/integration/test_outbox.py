@@ -11,8 +11,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from api import webhooks
-from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from integration import webhooks
+from integration.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from referrals import services
 from referrals.models import OutboxEvent, Referral
 from tests.conftest import client_for

@@ -2,8 +2,8 @@
 
 import pytest
 
-from api import webhooks
-from api.models import WebhookDelivery, WebhookSubscription
+from integration import webhooks
+from integration.models import WebhookDelivery, WebhookSubscription
 from referrals.models import OutboxEventType
 from tests.conftest import client_for
 from tests.organisations.factories import member, staff_user

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from api import webhooks
-from api.models import IdempotencyRecord, WebhookDelivery
+from api.models import IdempotencyRecord
+from integration import webhooks
+from integration.models import WebhookDelivery
 from referrals import services
 from referrals.models import EventAction, OfferStatus, Referral, ReferralEvent
 from referrals.selectors import organisations_that_may_view

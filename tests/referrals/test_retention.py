@@ -8,10 +8,10 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.utils import timezone
 
-from api import webhooks
-from api.models import WebhookDelivery
 from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point
+from integration import webhooks
+from integration.models import WebhookDelivery
 from referrals import services
 from referrals.models import EventAction, Referral, ReferralEvent
 from referrals.tasks import apply_retention

@@ -56,8 +56,8 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from api import webhooks
 from geo.models import AdministrativeArea
+from integration import webhooks
 from organisations.models import CoverageArea
 from referrals import services
 from referrals.models import Referral

@@ -54,9 +54,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.test import Client
 
-from api import webhooks
-from api.models import WebhookDelivery
 from geo.models import AdministrativeArea
+from integration import webhooks
+from integration.models import WebhookDelivery
 from organisations import services as organisation_services
 from organisations.models import CoverageArea, Facility, Membership, Organisation, ServiceType
 from organisations.taxonomy import taxonomy_ensure

@@ -1,55 +1,48 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from organisations.permissions import MANAGE_MEMBERS
-from organisations.selectors import membership_of, organisation_ids_with_permission
+from api.viewsets import RestrictedViewSet
+from integration import webhooks
+from integration.models import WebhookSubscription
+from organisations.selectors import membership_of
 
-from . import webhooks
-from .models import WebhookSubscription
-from .permissions import IsMemberOrPlatformStaff
+from .permissions import MayManageWebhooks
 from .serializers import WebhookDeliverySerializer, WebhookSerializer, WebhookWithSecretSerializer
 
 
 @extend_schema(tags=["webhooks"])
-class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class WebhookViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                     mixins.UpdateModelMixin, mixins.DestroyModelMixin):
     """Webhook subscriptions of your organisation, managed by its admins. Each delivery is a POST
     of `{"id", "type", "created", "data"}` signed with the subscription's secret, and only about
     referrals your organisation may see at that moment, as your organisation sees them."""
 
+    queryset = WebhookSubscription.objects.all()
     serializer_class = WebhookSerializer
-    permission_classes = [IsMemberOrPlatformStaff]
+    permission_classes = [MayManageWebhooks]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        membership = membership_of(self.request.user)
-        if membership is None:
-            return WebhookSubscription.objects.none()
-        return WebhookSubscription.objects.filter(organisation_id=membership.organisation_id)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        membership = membership_of(request.user)
-        admin_of = organisation_ids_with_permission(request.user, MANAGE_MEMBERS)
-        if membership is None or membership.organisation_id not in admin_of:
-            raise PermissionDenied("Only an organisation's admins manage its webhooks.")
+    restrict_actions = {"rotate_secret": "change", "deliveries": "view"}
+    denied_message = MayManageWebhooks.message
 
     @extend_schema(responses={201: WebhookWithSecretSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return Response(WebhookWithSecretSerializer(serializer.instance).data, status=status.HTTP_201_CREATED)
+
+    def create_object(self, serializer):
         data = serializer.validated_data
         subscription = webhooks.webhook_create(
-            organisation=membership_of(request.user).organisation, url=data["url"], events=data["events"]
+            organisation=membership_of(self.request.user).organisation, url=data["url"], events=data["events"]
         )
         if "active" in data:  # a subscription may be registered paused
             subscription = webhooks.webhook_update(subscription=subscription, data={"active": data["active"]})
-        return Response(WebhookWithSecretSerializer(subscription).data, status=status.HTTP_201_CREATED)
+        serializer.instance = subscription
 
-    def perform_update(self, serializer):
+    def update_object(self, serializer):
         serializer.instance = webhooks.webhook_update(subscription=serializer.instance, data=serializer.validated_data)
 
     @extend_schema(request=None, responses={200: WebhookWithSecretSerializer})

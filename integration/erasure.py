@@ -1,9 +1,9 @@
-"""Copies of a referral kept by the HTTP layer (webhook bodies, stored idempotent responses) lose
-its free text and case key when the referral does (consent withdrawn, retention)."""
+"""Copies of a referral kept outside the domain (webhook bodies, stored idempotent responses)
+lose its free text and case key when the referral does (consent withdrawn, retention)."""
 
-from django.db.models import Q
+from api.idempotency import records_erase
 
-from .models import IdempotencyRecord, WebhookDelivery
+from .models import WebhookDelivery
 
 FREE_TEXT_KEYS = {"notes", "close_reason", "reason", "note"}
 CASE_KEYS = {"subject_key", "possible_duplicate_of"}
@@ -25,8 +25,4 @@ def copies_erase_content(*, referral_id, **_) -> None:
     for delivery in WebhookDelivery.objects.filter(event__referral_id=referral_id).only("id", "body"):
         delivery.body = without_free_text(delivery.body)
         delivery.save(update_fields=["body"])
-    about_it = Q(path__contains=str(referral_id)) | Q(response_body__id=str(referral_id))
-    records = IdempotencyRecord.objects.filter(about_it)
-    for record in records.only("id", "response_body"):
-        record.response_body = without_free_text(record.response_body)
-        record.save(update_fields=["response_body"])
+    records_erase(object_id=referral_id, redact=without_free_text)

@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
+from integration.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from referrals.models import OutboxEventType
-
-from .models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 
 class WebhookSerializer(serializers.ModelSerializer):

@@ -110,8 +110,12 @@ def _user(username: str, organisation: Organisation, role: str) -> None:
 
 @transaction.atomic
 def load_demo(*, log=print) -> dict[str, Organisation]:
-    admin, created = User.objects.get_or_create(
-        username="platform.admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@demo.example.org"}
+    # A platform administrator is staff (organisations.permissions.is_platform_admin), not a
+    # superuser: superusers hold every permission, including each organisation's own.
+    admin, created = User.objects.update_or_create(
+        username="platform.admin",
+        defaults={"is_staff": True, "is_superuser": False},
+        create_defaults={"is_staff": True, "is_superuser": False, "email": "admin@demo.example.org"},
     )
     if created:
         admin.set_password(DEMO_PASSWORD)

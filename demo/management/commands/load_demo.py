@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from api.demo import DEMO_PASSWORD, ORGANISATIONS, load_demo, load_demo_referrals
+from demo.network import DEMO_PASSWORD, ORGANISATIONS, load_demo, load_demo_referrals
 
 
 class Command(BaseCommand):
