@@ -4,6 +4,7 @@
     python -m bench.run                                          # the full run: bench/RESULTS.md
     python -m bench.run --quick                                  # the CI smoke test (< 2 minutes)
 
-`bench.db` prepares the database and Django; `bench.generate` builds the data; `bench.suites`
-holds the measurements; `bench.server` runs gunicorn on loopback and drives it; `bench.report`
-writes the results."""
+`bench.db` prepares the database and Django; `bench.generate` builds the data (the network, the
+referrals, their grants and audit trail); `bench.suites` holds the measurements, one module per
+benchmark; `bench.urls` adds the baselines' routes; `bench.server` runs gunicorn on loopback and
+drives it; `bench.report` writes the results, one module per part of the report."""

@@ -4,7 +4,7 @@ load (a shared machine, other processes) hits both alike."""
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 
 def interleaved(subjects: dict[str, Callable[[], object]], *, repeat: int, warmup: int = 2) -> dict[str, list[float]]:
@@ -47,7 +47,6 @@ class Figure:
     unit: str = "ms"
     note: str = ""
     samples: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def ratio(self) -> float | None:

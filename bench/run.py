@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                 server.start()
                 print(f"gunicorn (2 sync workers) on 127.0.0.1:{server.port}", flush=True)
             ctx = suites.Context(port=server.port, repeat=args.repeat, concurrency=args.concurrency,
-                                 seconds=args.seconds, quick=args.quick)
+                                 seconds=args.seconds)
             try:
                 accounts = suites.pick_accounts(ctx, probes=args.probes, submitters=max(8, 2 * args.concurrency))
             except Exception as error:

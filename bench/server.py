@@ -159,10 +159,9 @@ class LoadResult:
         }
 
 
-def load(port: int, make, *, concurrency: int, seconds: float, expect: int, max_per_client: int = 100_000
-         ) -> LoadResult:
-    """`concurrency` client threads, each sending requests back to back for `seconds` (and at most
-    `max_per_client`). make(client, number) -> (method, path, token, body)."""
+def load(port: int, make, *, concurrency: int, seconds: float, expect: int) -> LoadResult:
+    """`concurrency` client threads, each sending requests back to back for `seconds`.
+    make(client, number) -> (method, path, token, body)."""
     result = LoadResult()
     lock = threading.Lock()
     start = threading.Barrier(concurrency + 1)
@@ -172,7 +171,7 @@ def load(port: int, make, *, concurrency: int, seconds: float, expect: int, max_
         start.wait()
         deadline = time.perf_counter() + seconds
         sent = 0
-        while time.perf_counter() < deadline and sent < max_per_client:
+        while time.perf_counter() < deadline:
             method, path, token, body = make(number, sent)
             began = time.perf_counter()
             try:

@@ -16,6 +16,12 @@ RESPOND = "respond_to_offer"
 RECORD = "record_outcome"
 ACTING_ROLES = (Role.ADMIN, Role.CASEWORKER)
 
+# The grant rules: codename -> the roles that receive it (None: every role). Acceptance also
+# revokes the offer's RESPOND.
+SUBMITTER_GRANTS: dict[str, tuple[str, ...] | None] = {VIEW: None, MANAGE: ACTING_ROLES}
+OFFER_GRANTS: dict[str, tuple[str, ...] | None] = {VIEW: None, RESPOND: ACTING_ROLES}
+ACCEPTANCE_GRANTS: dict[str, tuple[str, ...] | None] = {RECORD: ACTING_ROLES}
+
 
 def _grant(referral: Referral, organisation: Organisation, grants: dict[str, tuple[str, ...] | None]) -> None:
     """grants: codename -> roles that receive it (None: every role). Three queries, however many."""

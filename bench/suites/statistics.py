@@ -1,0 +1,54 @@
+"""Statistics over every referral (an analyst): GET /stats/referrals/, its SQL and
+referral_statistics() against the raw GROUP BY the statistics rest on."""
+
+from bench.measure import Figure, interleaved, median_ms
+
+from .common import Account, Context, capture, count_statements, get, replay, statement
+
+GROUPINGS = ("country,status", "exploitation_type,gender", "month,urgency")
+
+
+def _plain_group_by(group_by: list[str]) -> str:
+    """The raw GROUP BY the statistics rest on: the cells only, count(*), no margins, no DISTINCT."""
+    from referrals.statistics import DIMENSIONS, JOINS
+
+    expressions = [DIMENSIONS[name][0] for name in group_by]
+    joins = []
+    for name in group_by:
+        join = DIMENSIONS[name][1]
+        if join and JOINS[join] not in joins:
+            joins.append(JOINS[join])
+    columns = ", ".join(expressions)
+    return f"SELECT {columns}, count(*) FROM referrals_referral r {' '.join(joins)} GROUP BY {columns}"
+
+
+def statistics_suite(ctx: Context, accounts: dict) -> dict:
+    from referrals.statistics import Scope, referral_statistics
+
+    analyst: Account = accounts["analyst"]
+    repeat = max(3, ctx.repeat // 2)
+    out = {"groupings": [], "figures": []}
+    for grouping in GROUPINGS:
+        path = f"/api/v1/stats/referrals/?group_by={grouping}"
+        status, queries, body = capture(path, analyst.token)
+        assert status == 200, f"statistics {grouping}: HTTP {status} {body[:200]!r}"
+        its_sql = statement(queries, contains="GROUPING SETS", where=f"statistics {grouping}")
+        group_by = grouping.split(",")
+        samples = interleaved({
+            "raw_group_by": replay(_plain_group_by(group_by)),
+            "its_sql": replay(its_sql),
+            "function": lambda group_by=group_by: referral_statistics(group_by=group_by, scope=Scope()),
+            "http": get(ctx.port, path, analyst.token),
+        }, repeat=repeat, warmup=1)
+        m = {name: median_ms(values) for name, values in samples.items()}
+        out["figures"] += ctx.show([
+            Figure(f"statistics {grouping}: raw GROUP BY", m["raw_group_by"], samples=repeat),
+            Figure(f"statistics {grouping}: its SQL (GROUPING SETS, DISTINCT)", m["its_sql"], "raw GROUP BY",
+                   m["raw_group_by"], samples=repeat),
+            Figure(f"statistics {grouping}: referral_statistics()", m["function"], "raw GROUP BY", m["raw_group_by"],
+                   samples=repeat),
+            Figure(f"statistics {grouping}: HTTP GET /stats/referrals/", m["http"], "raw GROUP BY", m["raw_group_by"],
+                   samples=repeat),
+        ])
+        out["groupings"].append({"group_by": grouping, "queries": count_statements(queries), **m})
+    return out
