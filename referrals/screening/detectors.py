@@ -26,37 +26,36 @@ NOT_SENTENCE_END = r"[^.!?;\n。]"
 
 # --- e-mail --------------------------------------------------------------------------------------
 
-_AT_PLAIN = r"\s?@\s?"
-_AT_BRACKETED = r"\s*[\[({<]\s*(?:at|@|แอท|a còng)\s*[\])}>]\s*"
-_AT_WORD = r"\s+(?:at|แอท|a còng|a cong|ât)\s+"
 _DOT = r"(?:\s?\.\s?|\s*[\[({<]\s*(?:dot|\.|จุด|chấm|titik)\s*[\])}>]\s*|\s+(?:dot|จุด|chấm|cham|titik|tuldok|ດອດ)\s+)"
-_LOCAL = rf"[\w+-]+(?:{_DOT}[\w+-]+)*"
 _TLD = r"(?:com|net|org|edu|gov|info|biz|io|me|co|asia|xyz|app|th|id|my|vn|ph|kh|la|mm|cn|sg|au|uk|jp|kr)"
-EMAIL = re.compile(rf"{_LOCAL}(?:{_AT_PLAIN}|{_AT_BRACKETED})[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,}}\b", I)
-EMAIL_SPELT = re.compile(rf"[\w+-]+(?:{_DOT}[\w+-]+)*{_AT_WORD}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_TLD}\b", I)
+# "@" (NFKC makes the full-width one "@"), "[at]", "(at)", "{at}", and " at " spelt out; then the local part
+# before it and the domain after it are checked. A spelt " at " needs a known top-level domain after it.
+AT = re.compile(r"\s?@\s?|\s*[\[({<]\s*(?:at|@|แอท|a còng)\s*[\])}>]\s*|\s+(?:at|แอท|a còng|a cong|ât)\s+", I)
+LOCAL_BEFORE = re.compile(r"[\w+-]+(?:" + _DOT + r"[\w+-]+)*$", I)
+DOMAIN_AFTER = re.compile(r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT + r"[a-z]{2,}\b", I)
+DOMAIN_AFTER_SPELT = re.compile(r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT + _TLD + r"\b", I)
 
 
 def email(n: Normalised) -> bool:
-    return bool(EMAIL.search(n.text) or EMAIL_SPELT.search(n.text))
+    text = n.text
+    for at in AT.finditer(text):
+        spelt = "@" not in at[0] and not at[0].strip().startswith(("[", "(", "{", "<"))
+        domain = (DOMAIN_AFTER_SPELT if spelt else DOMAIN_AFTER).match(text, at.end())
+        if domain and LOCAL_BEFORE.search(text[max(0, at.start() - 64) : at.start()]):
+            return True
+    return False
 
 
 # --- messaging accounts and profile links ----------------------------------------------------------
 
-PLATFORMS = (
-    r"line|ไลน์|ไลน|facebook|face book|fb|เฟซบุ๊ก|เฟสบุ๊ค|เฟซบุ๊ค|เฟส|messenger|tiktok|tik tok|ติ๊กต๊อก|whatsapp|"
-    r"whats app|wa|วอทส์แอป|telegram|tele|zalo|wechat|weixin|微信|viber|instagram|ig|signal|kakao|kakaotalk|imo|"
-    r"twitter|x\.com|snapchat|ဖေ့စ်ဘွတ်|ဖေ့ဘုတ်|ហ្វេសប៊ុក|តេឡេក្រាម|ເຟສບຸກ|脸书|抖音|skype"
+LATIN_PLATFORMS = (
+    r"line|facebook|face book|fb|messenger|tiktok|tik tok|whatsapp|whats app|wa|telegram|tele|zalo|wechat|weixin|"
+    r"viber|instagram|ig|signal|kakao|kakaotalk|imo|twitter|snapchat|skype"
 )
-_ID_WORD = r"(?:id|ไอดี|account|acct|akun|handle|user(?:name)?|name|ชื่อ|tài khoản|nick|号|账号|ID)"
-# A platform named, then (optionally "id", "account", a colon) an account name: "LINE id: noi_2001",
-# "Telegram @somchai", "FB: nong.noi.123". A plain word after the platform is not enough ("via a Facebook
-# group"), unless it follows a colon or "id".
-HANDLE_AFTER_PLATFORM = re.compile(
-    rf"(?<![^\W\d_])(?:{PLATFORMS})(?![^\W\d_])\s*(?:{_ID_WORD})?\s*(?:[:=]|là|ay|คือ|adalah|is)?\s*"
-    rf"(?P<handle>@?[\w.\-]+)",
-    I,
-)
-_HANDLE_CUE = re.compile(rf"(?:{PLATFORMS})(?![^\W\d_])\s*(?:{_ID_WORD}\s*)?[:=]|(?:{_ID_WORD})\s*[:=]?\s*$", I)
+OTHER_PLATFORMS = r"ไลน์|ไลน|เฟซบุ๊ก|เฟสบุ๊ค|เฟซบุ๊ค|เฟส|ติ๊กต๊อก|วอทส์แอป|微信|脸书|抖音|ဖေ့စ်ဘွတ်|ဖေ့ဘုတ်|ហ្វេសប៊ុក|តេឡេក្រាម|ເຟສບຸກ"
+PLATFORM = re.compile(rf"(?<![\w.])(?:{LATIN_PLATFORMS})(?!\w)|(?:{OTHER_PLATFORMS})", I)
+_ACCOUNT_TOKEN = re.compile(r"[^\s,;:()]+")
+_AFTER_PLATFORM_WINDOW = 40
 AT_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,}")
 PROFILE_LINK = re.compile(
     r"(?:facebook\.com|fb\.com|fb\.me|m\.me|tiktok\.com|vt\.tiktok\.com|wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com|"
@@ -71,19 +70,31 @@ _STOP_AFTER_PLATFORM = frozenset(
 )
 
 
+def _looks_like_account(token: str) -> bool:
+    token = token.strip(".-'\"")
+    if token.startswith("@"):
+        return len(token) > 2
+    return bool(re.search(r"[A-Za-z]", token)) and bool(re.search(r"[\d_.]", token)) and len(token) >= 4
+
+
 def messaging_handle(n: Normalised) -> bool:
-    if PROFILE_LINK.search(n.text) or AT_HANDLE.search(n.text):
+    """A profile link, an @handle, or a platform named with an account name within the next few words
+    ("LINE id: noi_2001", "ang Facebook niya ay maria_436", "Zalo: thu.hoa"). A platform named with a plain
+    word after it is not an account ("via a Facebook group"), unless a colon introduces the word."""
+    text = n.text
+    if PROFILE_LINK.search(text) or AT_HANDLE.search(text):
         return True
-    for match in HANDLE_AFTER_PLATFORM.finditer(n.text):
-        handle = match["handle"].strip(".-")
-        if len(handle) < 3 or handle.casefold() in _STOP_AFTER_PLATFORM:
-            continue
-        cued = bool(_HANDLE_CUE.search(n.text[match.start() : match.start("handle")]))
-        looks_like_account = handle.startswith("@") or (
-            bool(re.search(r"[\d_.]", handle)) and bool(re.search(r"[A-Za-z]", handle))
-        )
-        if looks_like_account or (cued and not handle.isdigit()):
-            return True
+    for platform in PLATFORM.finditer(text):
+        window = text[platform.end() : platform.end() + _AFTER_PLATFORM_WINDOW]
+        for i, token in enumerate(_ACCOUNT_TOKEN.finditer(window)):
+            if i >= 4:
+                break
+            if _looks_like_account(token[0]):
+                return True
+            colon = window[: token.start()].rstrip().endswith((":", "="))
+            word = token[0].strip(".-")
+            if colon and len(word) >= 3 and word.casefold() not in _STOP_AFTER_PLATFORM and not word.isdigit():
+                return True
     return False
 
 
@@ -120,7 +131,8 @@ def location_code(n: Normalised) -> bool:
         return True
     for match in GEOHASH.finditer(n.text):
         token = match[0]
-        if sum(c.isdigit() for c in token) >= 1 and _alternations(token) >= 3 and sum(c.isalpha() for c in token) >= 3:
+        letters, digits = sum(c.isalpha() for c in token), sum(c.isdigit() for c in token)
+        if len(token) >= 7 and digits >= 1 and letters >= 2 and _alternations(token) >= 2:
             return True
     return False
 
@@ -181,10 +193,10 @@ def date_of_birth(n: Normalised) -> bool:
 
 IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
 BANK_CUE = re.compile(
-    r"(?:account|acct|a/c|bank|iban|swift|บัญชี|ธนาคาร|พร้อมเพย์|promptpay|rekening|rek\.|no\.?\s*rek|akaun|"
+    r"(?<![^\W\d_])(?:account|acct|a/c|bank|iban|swift|บัญชี|ธนาคาร|พร้อมเพย์|promptpay|rekening|rek\.|no\.?\s*rek|akaun|"
     r"tài khoản|stk|số tk|ngân hàng|gcash|paymaya|maya|bdo|bpi|metrobank|landbank|kbank|kasikorn|scb|krungthai|"
     r"bangkok bank|bca|bri|bni|mandiri|maybank|cimb|public bank|vietcombank|techcombank|agribank|bidv|aba|acleda|"
-    r"wing|kbz|aya|cb bank|bcel|ldb|ဘဏ်|ငွေစာရင်း|គណនី|ធនាគារ|ບັນຊີ|ທະນາຄານ|账户|账号|银行|卡号|银行卡)",
+    r"wing|kbz|aya|cb bank|bcel|ldb)(?![^\W\d_])|(?:ဘဏ်|ငွေစာရင်း|គណនី|ធនាគារ|ບັນຊີ|ທະນາຄານ|账户|账号|银行|卡号|银行卡)",
     I,
 )
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{6,}(?!\d)")
@@ -209,8 +221,10 @@ PASSPORT_CUE = re.compile(
     I,
 )
 _LEGAL_PREFIXES = frozenset({"RA", "PD", "EO", "CA", "BP", "HB", "SB", "AO", "MC", "DO", "BE", "UU", "PP", "NO"})
-PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?P<letters>[A-Za-z]{1,2})\s?\d{6,9}[A-Za-z]?(?![A-Za-z0-9])")
-PASSPORT_SHORT = re.compile(r"(?<![A-Za-z0-9])(?P<letters>[A-Z]{1,2})\d{5}(?![A-Za-z0-9])")
+PASSPORT = re.compile(
+    r"(?<![A-Za-z0-9])(?!(?:[OIlSB])\d)(?:(?P<letters>[A-Z]{1,2})\s?|(?P<lower>[A-Za-z]{1,2}))\d{6,9}[A-Za-z]?(?![A-Za-z0-9])"
+)
+PASSPORT_SHORT = re.compile(r"(?<![A-Za-z0-9])(?P<letters>[A-Z]{1,2})(?P<lower>)\d{5}(?![A-Za-z0-9])")
 _TOKEN_WITH_DIGITS = re.compile(r"(?<![\w])[A-Za-z]{0,3}\s?\d{5,}[A-Za-z]?(?!\w)")
 
 
@@ -218,7 +232,7 @@ def passport(n: Normalised) -> bool:
     for text in (n.text, n.collapsed):
         for pattern in (PASSPORT, PASSPORT_SHORT):
             for match in pattern.finditer(text):
-                if match["letters"].upper() not in _LEGAL_PREFIXES:
+                if (match["letters"] or match["lower"]).upper() not in _LEGAL_PREFIXES:
                     return True
     for cue in PASSPORT_CUE.finditer(n.collapsed):
         if _TOKEN_WITH_DIGITS.search(n.collapsed[cue.end() : cue.end() + 40]):
@@ -420,12 +434,13 @@ def address(n: Normalised) -> bool:
 
 _LATIN_NAME = r"[A-ZÀ-ÝĐĂÂÊÔƠƯ][a-zà-ỹđ'\u2019-]+"
 NAME_CUES_LATIN = re.compile(
-    r"(?:(?:her|his|their|the (?:victim|girl|boy|woman|man|child|survivor|client)'s|whose|my|victim's|client's)\s+"
+    r"(?<![^\W\d_])(?i:(?:(?:her|his|their|whose|my|victim's|client's|"
+    r"the (?:victim|girl|boy|woman|man|child|survivor|client)'s)\s+"
     r"(?:real\s+|full\s+|first\s+|last\s+|family\s+|nick)?name\s+(?:is|was|:)|named|name\s*:|known as|goes by|"
     r"nicknamed|nickname\s*:?|"
     r"mr\.?|mrs\.?|ms\.?|miss|nama(?:nya)?(?:\s+(?:dia|beliau|korban|anak|saya))?\s*(?:adalah|ialah|:)?|bernama|"
     r"dipanggil|panggilannya|tên(?:\s+(?:cô|anh|em|chị|bé|bà|ông)(?:\s+ấy)?)?\s*(?:là|:)|tên là|tên|tên gọi|gọi là|"
-    r"pangalan(?:\s+(?:niya|nya|ng biktima))?\s*(?:ay|:)?|ang pangalan(?:\s+niya)?\s*(?:ay)?|si|kilala bilang)"
+    r"pangalan(?:\s+(?:niya|nya|ng biktima))?\s*(?:ay|:)?|ang pangalan(?:\s+niya)?\s*(?:ay)?|si|kilala bilang))"
     rf"\s+(?P<name>{_LATIN_NAME})",
 )
 NAME_CUES_UNSPACED = re.compile(
@@ -435,7 +450,11 @@ NAME_CUES_UNSPACED = re.compile(
 _NOT_NAMES = frozenset(
     "unknown not withheld the a an and of on in at to is was her his their this that with from who when which".split()
 )
-_NOT_NAMES_UNSPACED = ("ไม่", "ว่า", "เสียง", "บริษัท", "ร้าน", "မသိ", "មិន", "ບໍ່", "了", "不", "警", "人", "过")
+_NOT_NAMES_UNSPACED = (
+    *("ไม่", "หน้า", "จ้าง", "แบบ", "พยาบาล", "ทุน", "อำเภอ", "ตำรวจ", "ร้อย"),
+    *("ว่า", "เสียง", "บริษัท", "ร้าน", "မသိ", "មិន", "ບໍ່"),
+    *("了", "不", "警", "人", "过"),
+)
 # Words after which "ชื่อ" (name) is about a thing, not a person, or a name is unknown.
 _NOT_A_NAME_BEFORE = ("ไม่ทราบ", "ไม่ระบุ", "ไม่บอก", "เปลี่ยน")
 

@@ -87,7 +87,11 @@ DATE = re.compile(
     r"|(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20|25)\d{2})"
 )
 FULL_YEAR_DATE = re.compile(DATE.pattern.replace(r"|\d{2})", ")"))
-DATES_ONLY = re.compile(rf"{DATE.pattern}(?:\s*[-/\u2013]\s*{DATE.pattern})*")
+_YEAR_MONTH = r"(?:19|20|25)\d{2}[-/.](?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])[-/.](?:19|20|25)\d{2}"
+_A_DATE = rf"(?:{DATE.pattern}|{_YEAR_MONTH})"
+DATES_ONLY = re.compile(rf"{_A_DATE}(?:\s*[-/\u2013]\s*{_A_DATE})*")
+# "2551 (2008)": a year in two calendars, or a list of years.
+YEARS_ONLY = re.compile(r"\(?(?:19|20|25)\d{2}\)?(?:\s+\(?(?:19|20|25)\d{2}\)?)*")
 CURRENCY = re.compile(
     r"(?:baht|thb|บาท|rp\.?|rupiah|idr|rm|ringgit|myr|dong|đồng|vnd|₫|usd|us\$|\$|riel|khr|៛|kip|lak|₭|kyat|mmk|"
     r"peso|pesos|php|₱|yuan|rmb|cny|元|sgd|s\$|eur|€|aud|a\$|ks|k|m|million|juta|ribu|triệu|nghìn|ngàn|"
@@ -174,7 +178,8 @@ def collapse(text: str, dates: list[str]) -> str:
         before, after = text[max(0, match.start() - 8) : match.start()], text[match.end() : match.end() + 12]
         if CURRENCY_BEFORE.search(before) or CURRENCY_AFTER.match(after) or THOUSANDS.fullmatch(chain):
             return chain
-        if _is_range(chain):
+        closing = ")" if text[match.end() : match.end() + 1] == ")" else ""
+        if _is_range(chain) or YEARS_ONLY.fullmatch(chain + closing):
             return chain
         segments = _SEGMENT_SPLIT.split(chain)
         head, tail = [], []
