@@ -14,7 +14,7 @@ from stdnum.id import nik
 from stdnum.my import nric
 from stdnum.th import pin
 
-from .normalise import DATE, Normalised
+from .normalise import DATE, Normalised, lowered
 
 I = re.IGNORECASE  # noqa: E741
 # Letters of the scripts written without spaces (Thai, Lao, Burmese, Khmer), marks included: Python's \w
@@ -53,7 +53,7 @@ LATIN_PLATFORMS = (
     r"viber|instagram|ig|signal|kakao|kakaotalk|imo|twitter|snapchat|skype"
 )
 OTHER_PLATFORMS = r"ไลน์|ไลน|เฟซบุ๊ก|เฟสบุ๊ค|เฟซบุ๊ค|เฟส|ติ๊กต๊อก|วอทส์แอป|微信|脸书|抖音|ဖေ့စ်ဘွတ်|ဖေ့ဘုတ်|ហ្វេសប៊ុក|តេឡេក្រាម|ເຟສບຸກ"
-PLATFORM = re.compile(rf"(?<![\w.])(?:{LATIN_PLATFORMS})(?!\w)|(?:{OTHER_PLATFORMS})", I)
+PLATFORM = re.compile(rf"(?:{LATIN_PLATFORMS})(?!\w)|(?:{OTHER_PLATFORMS})")  # on lower-case text
 _ACCOUNT_TOKEN = re.compile(r"[^\s,;:()]+")
 _AFTER_PLATFORM_WINDOW = 40
 AT_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,}")
@@ -84,7 +84,9 @@ def messaging_handle(n: Normalised) -> bool:
     text = n.text
     if PROFILE_LINK.search(text) or AT_HANDLE.search(text):
         return True
-    for platform in PLATFORM.finditer(text):
+    for platform in PLATFORM.finditer(n.lower):
+        if platform.start() and platform[0].isascii() and re.match(r"[\w.]", text[platform.start() - 1]):
+            continue
         window = text[platform.end() : platform.end() + _AFTER_PLATFORM_WINDOW]
         for i, token in enumerate(_ACCOUNT_TOKEN.finditer(window)):
             if i >= 4:
@@ -118,7 +120,7 @@ def url(n: Normalised) -> bool:
 _OLC = "23456789CFGHJMPQRVWX"
 PLUS_CODE = re.compile(rf"(?<![\w+])[{_OLC}]{{4,8}}\+[{_OLC}]{{2,3}}(?!\w)", I)
 WHAT3WORDS = re.compile(rf"///\s*{WORD}+\.{WORD}+\.{WORD}+|(?:what3words|w3w)\s*[:=]?\s*{WORD}+\.{WORD}+\.{WORD}+", I)
-GEOHASH = re.compile(r"(?<![\w.])[0-9bcdefghjkmnpqrstuvwxyz]{6,12}(?![\w.])")
+_GEOHASH_CHARS = frozenset("0123456789bcdefghjkmnpqrstuvwxyz")
 GEOHASH_CUED = re.compile(r"geohash\s*[:=]?\s*[0-9bcdefghjkmnpqrstuvwxyz]{4,12}\b", I)
 
 
@@ -129,8 +131,10 @@ def _alternations(token: str) -> int:
 def location_code(n: Normalised) -> bool:
     if PLUS_CODE.search(n.text) or WHAT3WORDS.search(n.text) or GEOHASH_CUED.search(n.text):
         return True
-    for match in GEOHASH.finditer(n.text):
-        token = match[0]
+    for token in n.text.split():
+        token = token.strip(",;:()[]\"'")
+        if not 6 <= len(token) <= 12 or not _GEOHASH_CHARS.issuperset(token):
+            continue
         letters, digits = sum(c.isalpha() for c in token), sum(c.isdigit() for c in token)
         if len(token) >= 7 and digits >= 1 and letters >= 2 and _alternations(token) >= 2:
             return True
@@ -182,22 +186,25 @@ ANY_DATE = re.compile(
     r"|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|(?:19|20|25)\d{2}|\d{8}",
     I,
 )
-BIRTH = re.compile(rf"(?<![^\W\d_])(?:{BIRTH_CUE})(?P<gap>[^.!?;\n。]{{0,24}}?)(?:{ANY_DATE.pattern})", I)
+BIRTH = re.compile(rf"(?:{BIRTH_CUE})(?P<gap>[^.!?;\n。]{{0,24}}?)(?:{ANY_DATE.pattern})")  # on lower-case text
 
 
 def date_of_birth(n: Normalised) -> bool:
-    return bool(BIRTH.search(n.text) or BIRTH.search(n.spelt))
+    for text in (n.lower, lowered(n.spelt)):
+        for match in BIRTH.finditer(text):
+            if not (match.start() and text[match.start() - 1].isalpha() and match[0][0].isascii()):
+                return True
+    return False
 
 
 # --- bank accounts ----------------------------------------------------------------------------------
 
 IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
-BANK_CUE = re.compile(
+BANK_CUE = re.compile(  # on lower-case text
     r"(?<![^\W\d_])(?:account|acct|a/c|bank|iban|swift|บัญชี|ธนาคาร|พร้อมเพย์|promptpay|rekening|rek\.|no\.?\s*rek|akaun|"
     r"tài khoản|stk|số tk|ngân hàng|gcash|paymaya|maya|bdo|bpi|metrobank|landbank|kbank|kasikorn|scb|krungthai|"
     r"bangkok bank|bca|bri|bni|mandiri|maybank|cimb|public bank|vietcombank|techcombank|agribank|bidv|aba|acleda|"
     r"wing|kbz|aya|cb bank|bcel|ldb)(?![^\W\d_])|(?:ဘဏ်|ငွေစာရင်း|គណនី|ធនាគារ|ບັນຊີ|ທະນາຄານ|账户|账号|银行|卡号|银行卡)",
-    I,
 )
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{6,}(?!\d)")
 
@@ -206,8 +213,8 @@ def bank_account(n: Normalised) -> bool:
     for match in IBAN_CANDIDATE.finditer(n.text.upper()):
         if iban.is_valid(match[0]):
             return True
-    for cue in BANK_CUE.finditer(n.collapsed):
-        window = n.collapsed[cue.end() : cue.end() + 40]
+    for cue in BANK_CUE.finditer(n.lower_collapsed):
+        window = n.lower_collapsed[cue.end() : cue.end() + 40]
         if _LONG_DIGITS.search(window):
             return True
     return False
@@ -215,10 +222,9 @@ def bank_account(n: Normalised) -> bool:
 
 # --- passports --------------------------------------------------------------------------------------
 
-PASSPORT_CUE = re.compile(
+PASSPORT_CUE = re.compile(  # on lower-case text
     r"passport|pasport|paspor|pasaporte|hộ chiếu|ho chieu|หนังสือเดินทาง|พาสปอร์ต|ပတ်စ်ပို့|နိုင်ငံကူးလက်မှတ်|"
     r"លិខិតឆ្លងដែន|ໜັງສືຜ່ານແດນ|护照|護照|travel document|ci\b|certificate of identity",
-    I,
 )
 _LEGAL_PREFIXES = frozenset({"RA", "PD", "EO", "CA", "BP", "HB", "SB", "AO", "MC", "DO", "BE", "UU", "PP", "NO"})
 PASSPORT = re.compile(
@@ -234,7 +240,7 @@ def passport(n: Normalised) -> bool:
             for match in pattern.finditer(text):
                 if (match["letters"] or match["lower"]).upper() not in _LEGAL_PREFIXES:
                     return True
-    for cue in PASSPORT_CUE.finditer(n.collapsed):
+    for cue in PASSPORT_CUE.finditer(n.lower_collapsed):
         if _TOKEN_WITH_DIGITS.search(n.collapsed[cue.end() : cue.end() + 40]):
             return True
     return False
@@ -249,11 +255,10 @@ NRC = re.compile(
     r"(?:N|E|P|T|C|AC|NC|V|M|Naing|Nai|နိုင်|ဧည့်|ပြု|ယာယီ|သ|စ)\s*[)\]]?\s*[-/]?\s*\d{5,6}(?!\d)",
     I,
 )
-NATIONAL_ID_CUE = re.compile(
+NATIONAL_ID_CUE = re.compile(  # on lower-case text
     r"national id|id card|identity card|\bnic\b|\bnik\b|\bktp\b|mykad|\bic\b|\bnric\b|\bnrc\b|cccd|cmnd|căn cước|"
     r"chứng minh|บัตรประชาชน|บัตรประจำตัว|เลขประจำตัว|philsys|\bpsn\b|\bumid\b|\bsss\b|tin\b|မှတ်ပုံတင်|"
     r"អត្តសញ្ញាណប័ណ្ណ|ບັດປະຈຳຕົວ|身份证",
-    I,
 )
 _DIGITS = re.compile(r"(?<![\d+])\d{8,18}(?:[xX](?!\w))?(?!\d)")
 GENERIC_ID_DIGITS = 9
@@ -270,7 +275,7 @@ def national_id(n: Normalised) -> bool:
     for match in _DIGITS.finditer(n.collapsed):
         if _checksum_id(match[0]):
             return True
-    for cue in NATIONAL_ID_CUE.finditer(n.collapsed):
+    for cue in NATIONAL_ID_CUE.finditer(n.lower_collapsed):
         if re.search(r"\d{6,}", n.collapsed[cue.end() : cue.end() + 40]):
             return True
     return False
@@ -305,11 +310,10 @@ PHONE_REGIONS = (
     "US",
 )
 PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\d{7,15}(?!\d)")
-PHONE_CUE = re.compile(
+PHONE_CUE = re.compile(  # on lower-case text
     r"(?:phone|tel|telephone|mobile|mob|cell|call|contact|hotline|sms|text|โทร|เบอร์|มือถือ|telp|telepon|hp|"
     r"no\.? hp|nombor|talipon|điện thoại|đt|sđt|số|gọi|tawagan|tawag|numero|cp|ဖုန်း|ទូរស័ព្ទ|លេខ|ໂທ|ເບີ|电话|手机|"
     r"whatsapp|wa|zalo|viber|line)",
-    I,
 )
 
 
@@ -332,8 +336,8 @@ def phone(n: Normalised) -> bool:
     for match in PHONE_CANDIDATE.finditer(n.collapsed):
         if _valid_phone(match[0]):
             return True
-    for cue in PHONE_CUE.finditer(n.collapsed):
-        if re.match(r"\D{0,20}?(?<!\d)\+?\d{6,}", n.collapsed[cue.end() : cue.end() + 30]):
+    for cue in PHONE_CUE.finditer(n.lower_collapsed):
+        if re.match(r"\D{0,20}?(?<!\d)\+?\d{6,}", n.lower_collapsed[cue.end() : cue.end() + 30]):
             return True
     return False
 
@@ -344,10 +348,9 @@ _CURRENCY_CODES = frozenset(
     "USD THB IDR MYR VND PHP KHR LAK MMK SGD AUD EUR CNY RMB BND HKD JPY KRW GBP INR BDT LKR NZD TWD".split()
 )
 _ACRONYMS = frozenset("ATIP TIP ILO IOM UNHCR UNODC NGO MOU ASEAN OSCC BE AD CE AH ACT LAW".split())
-PLATE_CUE = re.compile(
+PLATE_CUE = re.compile(  # on lower-case text
     r"(?:licen[cs]e plate|number plate|plate|reg(?:istration)?\.? no|ทะเบียน|ป้ายทะเบียน|plat nomor|nomor polisi|"
     r"nopol|no\.? pol|nombor pendaftaran|biển số|bảng số|plaka|ပြား|နံပါတ်ပြား|ស្លាកលេខ|ផ្លាកលេខ|ປ້າຍທະບຽນ|车牌|車牌)",
-    I,
 )
 PLATES = [
     # Indonesia, Malaysia (front letters, digits, back letters): B 1234 XYZ, W 1234 X, AB 12 CD
@@ -368,7 +371,7 @@ _THAI_NOT_PLATES = frozenset({"พศ", "คศ", "รถ", "คน", "ชม", 
 
 
 def licence_plate(n: Normalised) -> bool:
-    for cue in PLATE_CUE.finditer(n.text):
+    for cue in PLATE_CUE.finditer(n.lower):
         window = n.text[cue.end() : cue.end() + 30]
         if re.search(r"\d", window):
             return True

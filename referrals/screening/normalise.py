@@ -61,8 +61,9 @@ _unspaced = "|".join(sorted(map(re.escape, UNSPACED_DIGIT_WORDS), key=len, rever
 _DIGIT_TOKEN = rf"(?:\d+|{_LETTER_BEFORE}(?:{_spaced}){_LETTER_AFTER}|{_unspaced})"
 # A run of digits and digit words; it becomes digits only if it holds a word and adds up to a number
 # long enough to matter (seven digits), so "năm 2024" (the year 2024) or "สามี" (husband) stay as they are.
-DIGIT_WORD_RUN = re.compile(rf"{_DIGIT_TOKEN}(?:[\s\-_·.,/]*{_DIGIT_TOKEN})+", re.IGNORECASE)
-_DIGIT_TOKEN_RE = re.compile(_DIGIT_TOKEN, re.IGNORECASE)
+# Matched in lower case (faster than re.IGNORECASE); the text keeps its length when lowered (see lowered()).
+DIGIT_WORD_RUN = re.compile(rf"{_DIGIT_TOKEN}(?:[\s\-_·.,/]*{_DIGIT_TOKEN})+")
+_DIGIT_TOKEN_RE = re.compile(_DIGIT_TOKEN)
 MIN_SPELT_DIGITS = 7
 
 # --- letters that look like digits ---------------------------------------------------------------
@@ -112,10 +113,20 @@ class Normalised:
     spelt: str  # and digit words and look-alike letters turned into digits
     collapsed: str  # and separators between digit groups removed, dates and amounts kept apart
     dates: list[str] = field(default_factory=list)
-    lower: str = ""
+    lower: str = ""  # text in lower case, same length
+    lower_collapsed: str = ""
 
     def __post_init__(self):
-        self.lower = self.text.casefold()
+        self.lower = lowered(self.text)
+        self.lower_collapsed = lowered(self.collapsed)
+
+
+def lowered(text: str) -> str:
+    """The text in lower case, character for character (so offsets stay the same)."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def ascii_digits(text: str) -> str:
@@ -129,14 +140,16 @@ def ascii_digits(text: str) -> str:
 def spell_out(text: str) -> str:
     """Digit words in the region's languages as digits, where they make up a long enough number."""
 
-    def replace(match: re.Match) -> str:
+    out, last = [], 0
+    for match in DIGIT_WORD_RUN.finditer(lowered(text)):
         tokens = _DIGIT_TOKEN_RE.findall(match[0])
         if all(token.isdigit() for token in tokens):
-            return match[0]
-        digits = "".join(token if token.isdigit() else str(DIGIT_WORDS[token.casefold()]) for token in tokens)
-        return digits if len(digits) >= MIN_SPELT_DIGITS else match[0]
-
-    return DIGIT_WORD_RUN.sub(replace, text)
+            continue
+        digits = "".join(token if token.isdigit() else str(DIGIT_WORDS[token]) for token in tokens)
+        if len(digits) >= MIN_SPELT_DIGITS:
+            out += [text[last : match.start()], digits]
+            last = match.end()
+    return "".join([*out, text[last:]]) if out else text
 
 
 def undo_confusables(text: str) -> str:

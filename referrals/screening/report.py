@@ -42,7 +42,7 @@ class Report:
             f"harmless notes: {self.harmless}, refused: {len(self.false_positives)}, "
             f"false-positive rate {self.false_positive_rate:.2%}"
         )
-        out.append(f"a note of 5,000 characters screens in {self.milliseconds_per_5000_chars:.1f} ms")
+        out.append(f"a note of 5,000 characters screens in {self.milliseconds_per_5000_chars:.1f} ms (best of 20)")
         if verbose:
             out += [f"MISSED {kind}: {text}" for kind, text in self.missed]
             out += [f"FALSE POSITIVE ({kind}): {text}" for kind, text in self.false_positives]
@@ -65,11 +65,13 @@ def time_long_note(notes: list[str]) -> float:
     while len(note) < 5000:
         note += " " + note
     note = note[:5000]
-    runs = 20
-    start = time.perf_counter()
-    for _ in range(runs):
+    find_personal_data(note)
+    timings = []
+    for _ in range(20):
+        start = time.perf_counter()
         find_personal_data(note)
-    return (time.perf_counter() - start) * 1000 / runs
+        timings.append(time.perf_counter() - start)
+    return min(timings) * 1000
 
 
 def run() -> Report:
