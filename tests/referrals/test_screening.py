@@ -4,16 +4,18 @@ import pytest
 from django.utils import timezone
 
 from referrals.models import OfferStatus, Outcome, Referral, ReferralEvent, Status
-from referrals.screening import PersonalDataFound, find_personal_data, screen
+from referrals.screening import KINDS, PersonalDataFound, find_personal_data, screen
 from tests.conftest import client_for
 
 from .factories import referral_payload, submit
 from .helpers import REFERRALS, accept, assert_problem, message_for, url
 
-PHONE = "a phone number"
-EMAIL = "an e-mail address"
-DOCUMENT = "a passport or ID-like number"
-COORDINATES = "exact coordinates"
+# The kinds are stable codes; the refusal names them in words (KINDS).
+PHONE = "phone"
+EMAIL = "email"
+DOCUMENT = "passport"
+NATIONAL_ID = "national_id"
+COORDINATES = "coordinates"
 
 # (text, the kind of personal data it contains)
 PERSONAL_DATA = [
@@ -22,7 +24,7 @@ PERSONAL_DATA = [
     pytest.param("Call +66-81-234-5678 after 6pm.", PHONE, id="hyphenated-international-phone"),
     pytest.param("Contact the cousin at somchai.k@example.co.th please", EMAIL, id="e-mail"),
     pytest.param("Passport AB1234567 held by the employer.", DOCUMENT, id="passport"),
-    pytest.param("Thai ID 1-2345-67890-12-3 on file.", DOCUMENT, id="thai-id"),
+    pytest.param("Thai ID 1-2345-67890-12-3 on file.", NATIONAL_ID, id="thai-id"),
     pytest.param("Picked up at 13.7563, 100.5018 near the pier.", COORDINATES, id="coordinates"),
 ]
 
@@ -54,7 +56,7 @@ HARMLESS = [
         pytest.param("a@b.co", EMAIL, id="short-e-mail"),
         pytest.param("AB1234567", DOCUMENT, id="bare-passport"),
         pytest.param("A1234567", DOCUMENT, id="one-letter-passport"),
-        pytest.param("3201234567890001", DOCUMENT, id="indonesian-nik"),
+        pytest.param("3201234567890001", NATIONAL_ID, id="indonesian-nik"),
         pytest.param("13.7563,100.5018", COORDINATES, id="unspaced-coordinates"),
         pytest.param("13°45'22\"N 100°30'06\"E", COORDINATES, id="degrees-minutes"),
         # Found by these tests: hemisphere letters or a longitude label hid the pair from the pattern.
@@ -67,7 +69,9 @@ HARMLESS = [
         pytest.param("Seen between 13.7 and 100.5 km from the border.", None, id="short-decimals"),
         pytest.param("12 people on 4 boats for 30 days.", None, id="small-numbers"),
         pytest.param("Paid 5000-6000 baht a month.", None, id="range"),
-        pytest.param("Born 12.03.2007, met 2024-05-01/2024-06-01.", None, id="dotted-date-and-date-range"),
+        pytest.param("Met 12.03.2024, then 2024-05-01/2024-06-01.", None, id="dotted-date-and-date-range"),
+        # A date of birth is personal data; other dates are not.
+        pytest.param("Born 12.03.2007, met 2024-05-01/2024-06-01.", "date_of_birth", id="date-of-birth"),
     ],
 )
 def test_find_personal_data(text, kind):
@@ -78,7 +82,8 @@ def test_screen_raises_with_the_kind_found():
     with pytest.raises(PersonalDataFound) as raised:
         screen("mail me at x@example.org")
     assert raised.value.kind == EMAIL
-    assert EMAIL in str(raised.value)
+    assert str(KINDS[EMAIL]) == "an e-mail address"
+    assert str(raised.value) == "contains an e-mail address; remove personal data before submitting"
     assert screen("aged 17") is None
 
 
@@ -90,7 +95,7 @@ def test_notes_with_personal_data_are_refused_and_nothing_is_stored(cast, text, 
     response = client_for(cast.submitter_caseworker).post(REFERRALS, referral_payload(notes=text), format="json")
 
     assert_problem(response, 400, "notes")
-    assert kind in message_for(response, "notes")
+    assert str(KINDS[kind]) in message_for(response, "notes")
     assert Referral.objects.count() == 0
     assert ReferralEvent.objects.count() == 0
 
@@ -114,7 +119,7 @@ def test_a_decline_reason_with_personal_data_is_refused(cast, offered_referral, 
     )
 
     assert_problem(response, 400, "reason")
-    assert kind in message_for(response, "reason")
+    assert str(KINDS[kind]) in message_for(response, "reason")
     offer = offered_referral.offers.get(organisation=cast.offered)
     assert offer.status == OfferStatus.PENDING
     assert offer.reason == ""
@@ -139,7 +144,7 @@ def test_a_close_reason_with_personal_data_is_refused(cast, offered_referral, te
                                                          format="json")
 
     assert_problem(response, 400, "reason")
-    assert kind in message_for(response, "reason")
+    assert str(KINDS[kind]) in message_for(response, "reason")
     offered_referral.refresh_from_db()
     assert offered_referral.status == Status.ACCEPTED
     assert offered_referral.close_reason == ""
@@ -167,7 +172,7 @@ def test_an_outcome_note_with_personal_data_is_refused(cast, offered_referral, t
     )
 
     assert_problem(response, 400, "note")
-    assert kind in message_for(response, "note")
+    assert str(KINDS[kind]) in message_for(response, "note")
     assert Outcome.objects.count() == 0
     offered_referral.refresh_from_db()
     assert offered_referral.status == Status.ACCEPTED
@@ -195,6 +200,6 @@ def test_corrected_notes_with_personal_data_are_refused(cast, text, kind):
     response = client.patch(url(referral), {"notes": text}, format="json", headers={"If-Match": etag})
 
     assert_problem(response, 400, "notes")
-    assert kind in message_for(response, "notes")
+    assert str(KINDS[kind]) in message_for(response, "notes")
     assert Referral.objects.get(pk=referral.pk).notes == referral.notes
     assert not referral.events.filter(action="updated").exists()
