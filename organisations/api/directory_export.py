@@ -6,8 +6,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import IsMemberOrPlatformStaff
 from organisations import hsds
+from organisations.api.permissions import IsMemberOrPlatformStaff
 
 HSDS_SCHEMA = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
