@@ -79,7 +79,7 @@ def _django_to_drf(exc):
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied()
+        return exceptions.PermissionDenied(detail=str(exc) or None)
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
     return exc

@@ -9,6 +9,13 @@ class AdministrativeLevel(models.IntegerChoices):
     DISTRICT = 2, "district"
 
 
+class AreaQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        from .permissions import restrict_areas
+
+        return restrict_areas(self, user, action)
+
+
 class AdministrativeArea(models.Model):
     country = models.CharField(max_length=2, db_index=True, help_text="ISO 3166-1 alpha-2 code.")
     level = models.PositiveSmallIntegerField(choices=AdministrativeLevel.choices)
@@ -18,6 +25,8 @@ class AdministrativeArea(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     geometry = models.MultiPolygonField(srid=4326)
+
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "country", "name"]

@@ -30,6 +30,10 @@ from django.db.models import Prefetch, QuerySet
 from geo.models import AdministrativeArea, AdministrativeLevel
 
 from .models import CoverageArea, Facility, FacilityKind, Organisation, OrganisationKind, ServiceType
+from .selectors import facility_location_shown
+
+# The export is published as is, to whoever reads it: nobody's shelters are shown exactly.
+EVERY_READER: frozenset = frozenset()
 
 HSDS_VERSION = "3.0"
 HSDS_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ngo-referral-network:hsds-3.0")
@@ -193,12 +197,13 @@ def _area_words(area: AdministrativeArea | None) -> str:
 
 
 def facility_location(facility: Facility, *, organisation_id: str) -> dict:
-    """The HSDS location of a facility. A shelter's coordinates are never given: its location
-    says only which administrative area it lies in."""
+    """The HSDS location of a facility. The export is the same for every reader, so it shows
+    what facility_location_shown shows a reader of no organisation; a location that would be
+    generalised (a shelter's) gets no coordinates at all, only the administrative area it lies in."""
     location_id = hsds_id("location", "facility", facility.pk)
     kind = FACILITY_KIND_WORDS.get(facility.kind, facility.kind)
-    confidential = facility.kind == FacilityKind.SHELTER
-    if confidential:
+    point, exact = facility_location_shown(facility, EVERY_READER)
+    if not exact:
         where = f" in {_area_words(facility.area)}" if facility.area_id else ""
         description = f"{kind}{where}. Its exact location is confidential and not published."
     else:
@@ -211,9 +216,9 @@ def facility_location(facility: Facility, *, organisation_id: str) -> dict:
         "description": description,
         "languages": [_language(owner="location", owner_id=location_id, code=code) for code in facility.languages],
     }
-    if not confidential:
-        location["latitude"] = facility.location.y
-        location["longitude"] = facility.location.x
+    if exact:
+        location["latitude"] = point.y
+        location["longitude"] = point.x
     return location
 
 

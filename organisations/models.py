@@ -12,6 +12,36 @@ from geo.models import AdministrativeArea
 from .codes import validate_country_code, validate_language_code
 
 
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that knows who may do what with its rows: `restrict(user, action)` keeps only
+    those, as organisations.permissions decides (imported late: permissions imports the models)."""
+
+    restrict_with = ""  # the name of the function in organisations.permissions
+
+    def restrict(self, user, action: str = "view"):
+        from . import permissions
+
+        return getattr(permissions, self.restrict_with)(self, user, action)
+
+
+class OrganisationQuerySet(RestrictedQuerySet):
+    restrict_with = "restrict_organisations"
+
+
+class MembershipQuerySet(RestrictedQuerySet):
+    restrict_with = "restrict_memberships"
+
+
+class ServiceTypeQuerySet(RestrictedQuerySet):
+    restrict_with = "restrict_service_types"
+
+
+class DirectoryQuerySet(RestrictedQuerySet):
+    """Facilities and coverage: the directory entries an organisation registers."""
+
+    restrict_with = "restrict_directory"
+
+
 class OrganisationKind(models.TextChoices):
     GOVERNMENT = "government", "Government agency"
     NGO = "ngo", "Non-governmental organisation"
@@ -56,6 +86,8 @@ class Organisation(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "id"]
         # Capabilities held by an organisation's role groups on the organisation itself;
@@ -65,6 +97,7 @@ class Organisation(models.Model):
             ("manage_directory", "Register the organisation's facilities and coverage"),
             ("view_confidential_locations", "See the exact location of the organisation's shelters"),
             ("act_for_organisation", "Submit and handle referrals in the organisation's name"),
+            ("manage_webhooks", "Subscribe the organisation's systems to its events (webhooks)"),
         ]
 
     def __str__(self):
@@ -101,6 +134,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices)
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["created", "id"]
 
@@ -114,6 +149,8 @@ class ServiceType(models.Model):
     code = models.SlugField(primary_key=True, max_length=40)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+
+    objects = ServiceTypeQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -143,6 +180,8 @@ class Facility(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = DirectoryQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name_plural = "facilities"
@@ -167,6 +206,8 @@ class CoverageArea(models.Model):
     geometry = models.MultiPolygonField(srid=4326, null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = DirectoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["created", "id"]

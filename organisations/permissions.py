@@ -1,19 +1,27 @@
-"""The one place where organisation permissions are granted and revoked.
+"""The one place where organisation permissions are granted, revoked and checked.
 
 Each organisation has one auth group per role; capabilities are guardian object permissions on
 the organisation, held by those groups (never by single users). A member's rights follow from the
-group their membership puts them in, so changing a role or removing a member is one group change."""
+group their membership puts them in, so changing a role or removing a member is one group change.
+
+Checks come in two shapes: `restrict_*(queryset, user, action)` behind each model's
+`QuerySet.restrict(user, action)` (what the user may see or act on), and named checks
+(`may_<capability>` answering a bool, `require_<capability>` raising PermissionDenied)."""
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from guardian.shortcuts import assign_perm
 
 from .models import Membership, Organisation, Role, RoleGroup
+from .selectors import membership_of, organisation_ids_with_permission
 
 MANAGE_MEMBERS = "organisations.manage_members"
 MANAGE_DIRECTORY = "organisations.manage_directory"
 VIEW_CONFIDENTIAL_LOCATIONS = "organisations.view_confidential_locations"
 ACT_FOR_ORGANISATION = "organisations.act_for_organisation"
 CHANGE_ORGANISATION = "organisations.change_organisation"
+MANAGE_WEBHOOKS = "organisations.manage_webhooks"
 
 ROLE_CAPABILITIES: dict[str, tuple[str, ...]] = {
     Role.ADMIN: (
@@ -22,10 +30,13 @@ ROLE_CAPABILITIES: dict[str, tuple[str, ...]] = {
         MANAGE_DIRECTORY,
         VIEW_CONFIDENTIAL_LOCATIONS,
         ACT_FOR_ORGANISATION,
+        MANAGE_WEBHOOKS,
     ),
     Role.CASEWORKER: (MANAGE_DIRECTORY, VIEW_CONFIDENTIAL_LOCATIONS, ACT_FOR_ORGANISATION),
     Role.VIEWER: (VIEW_CONFIDENTIAL_LOCATIONS,),
 }
+
+# Grants ---------------------------------------------------------------------------------------
 
 
 def role_groups_create(*, organisation: Organisation) -> dict[str, Group]:
@@ -44,13 +55,6 @@ def role_group(*, organisation: Organisation, role: str) -> Group:
     return RoleGroup.objects.select_related("group").get(organisation=organisation, role=role).group
 
 
-def groups_of(*, organisation: Organisation, roles: tuple[str, ...] | None = None) -> list[Group]:
-    queryset = RoleGroup.objects.filter(organisation=organisation).select_related("group")
-    if roles is not None:
-        queryset = queryset.filter(role__in=roles)
-    return [role_group.group for role_group in queryset]
-
-
 def membership_groups_sync(*, membership: Membership) -> None:
     """Put the member in exactly the group of their role in their organisation."""
     user = membership.user
@@ -64,17 +68,151 @@ def membership_groups_clear(*, membership: Membership) -> None:
     user.groups.remove(*user.groups.filter(role_group__organisation=membership.organisation))
 
 
+# Who is who -----------------------------------------------------------------------------------
+
+
 def is_platform_admin(user) -> bool:
-    """The one rule for who administers the platform: an active staff account."""
+    """Platform administrators run the network (onboarding, verification, the taxonomy)."""
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
-def may_manage_webhooks(user) -> bool:
-    """May the user manage their organisation's webhooks? (Its admins, for now those who manage
-    its members: the organisations area replaces this with the manage_webhooks capability.)"""
-    from .selectors import membership_of, organisation_ids_with_permission
+def is_network_user(user) -> bool:
+    """A member of an organisation in the network, or a platform administrator."""
+    return bool(user and user.is_authenticated and (is_platform_admin(user) or membership_of(user) is not None))
 
+
+def organisations_with(user, capability: str) -> frozenset:
+    """Ids of the organisations on which the user's role holds `capability`."""
+    return organisation_ids_with_permission(user, capability)
+
+
+def exact_locations_for(user) -> frozenset:
+    """Ids of the organisations whose shelters the user sees at their exact place (their own)."""
+    return organisations_with(user, VIEW_CONFIDENTIAL_LOCATIONS)
+
+
+# restrict(user, action) -----------------------------------------------------------------------
+
+# Organisation actions that are a capability on the organisation itself. Platform administrators
+# hold those that run the network (editing any entry, onboarding any organisation's members); the
+# directory, referrals and webhooks stay the organisation's own.
+ORGANISATION_CAPABILITY_OF_ACTION = {
+    "change": CHANGE_ORGANISATION,
+    "manage_members": MANAGE_MEMBERS,
+    "manage_directory": MANAGE_DIRECTORY,
+    "view_confidential_locations": VIEW_CONFIDENTIAL_LOCATIONS,
+    "act_for_organisation": ACT_FOR_ORGANISATION,
+    "manage_webhooks": MANAGE_WEBHOOKS,
+}
+PLATFORM_ADMIN_ACTIONS = frozenset({"view", "view_members", "add", "change", "manage_members"})
+
+
+def _unknown(action: str):
+    raise ValueError(f"unknown action {action!r}")
+
+
+def restrict_organisations(queryset: QuerySet, user, action: str) -> QuerySet:
+    """view: the directory is open to the network; view_members: one's own organisation; add:
+    platform administrators; change and the capabilities: where the user's role holds them.
+    Organisations are never deleted."""
+    if action in PLATFORM_ADMIN_ACTIONS and is_platform_admin(user):
+        return queryset
+    if action == "view":
+        return queryset if is_network_user(user) else queryset.none()
+    if action == "view_members":
+        membership = membership_of(user)
+        return queryset.filter(pk=membership.organisation_id) if membership else queryset.none()
+    if action in {"add", "delete"}:
+        return queryset.none()
+    if action in ORGANISATION_CAPABILITY_OF_ACTION:
+        return queryset.filter(pk__in=organisations_with(user, ORGANISATION_CAPABILITY_OF_ACTION[action]))
+    return _unknown(action)
+
+
+def restrict_memberships(queryset: QuerySet, user, action: str) -> QuerySet:
+    """view: the members of one's own organisation (platform administrators: anyone's); add,
+    change, delete: where the user manages members (platform administrators: anywhere)."""
+    if is_platform_admin(user):
+        return queryset
+    if action == "view":
+        membership = membership_of(user)
+        return queryset.filter(organisation_id=membership.organisation_id) if membership else queryset.none()
+    if action in {"add", "change", "delete"}:
+        return queryset.filter(organisation_id__in=organisations_with(user, MANAGE_MEMBERS))
+    return _unknown(action)
+
+
+def restrict_directory(queryset: QuerySet, user, action: str) -> QuerySet:
+    """Facilities and coverage. view: the whole network reads the directory (a shelter's exact
+    place is another matter: facility_location_shown); add, change, delete: the organisations
+    whose directory the user manages (admins and caseworkers)."""
+    if action == "view":
+        return queryset if is_network_user(user) else queryset.none()
+    if action in {"add", "change", "delete"}:
+        return queryset.filter(organisation_id__in=organisations_with(user, MANAGE_DIRECTORY))
+    return _unknown(action)
+
+
+def restrict_service_types(queryset: QuerySet, user, action: str) -> QuerySet:
+    """The taxonomy: read by the network, changed only in the admin site."""
+    if action == "view":
+        return queryset if is_network_user(user) else queryset.none()
+    if action in {"add", "change", "delete"}:
+        return queryset.none()
+    return _unknown(action)
+
+
+# Named checks ---------------------------------------------------------------------------------
+
+
+def may_register_organisation(user) -> bool:
+    return is_platform_admin(user)
+
+
+def require_register_organisation(user) -> None:
+    if not may_register_organisation(user):
+        raise PermissionDenied("Only platform administrators may register organisations.")
+
+
+def may_verify(user) -> bool:
+    """Verification vets an organisation for the network: platform administrators only."""
+    return is_platform_admin(user)
+
+
+def require_verify(user) -> None:
+    if not may_verify(user):
+        raise PermissionDenied("Only platform administrators may verify an organisation.")
+
+
+def may_manage_members(user, organisation: Organisation) -> bool:
+    return Organisation.objects.restrict(user, "manage_members").filter(pk=organisation.pk).exists()
+
+
+def require_manage_members(user, organisation: Organisation) -> None:
+    if not may_manage_members(user, organisation):
+        raise PermissionDenied("Only the organisation's admins may manage its members.")
+
+
+def require_remove_member(user, membership: Membership) -> None:
+    """An admin may not remove themselves: the organisation would risk losing its last admin."""
+    if membership.user_id == user.pk:
+        raise PermissionDenied("You cannot remove yourself; ask another admin.")
+
+
+DIRECTORY_DENIED = "Only the owning organisation's admins and caseworkers may change this."
+
+
+def may_manage_directory(user) -> bool:
+    """Whether the user manages the directory of any organisation (theirs)."""
+    return bool(organisations_with(user, MANAGE_DIRECTORY))
+
+
+def require_manage_directory(user) -> None:
+    if not may_manage_directory(user):
+        raise PermissionDenied(DIRECTORY_DENIED)
+
+
+def may_manage_webhooks(user) -> bool:
+    """The user is an admin of their organisation, whose role holds manage_webhooks on it."""
     membership = membership_of(user)
-    return membership is not None and membership.organisation_id in organisation_ids_with_permission(
-        user, MANAGE_MEMBERS
-    )
+    return membership is not None and membership.organisation_id in organisations_with(user, MANAGE_WEBHOOKS)

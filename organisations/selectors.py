@@ -9,6 +9,8 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import QuerySet
 
+from geo.selectors import coarsen_point
+
 from .models import (
     CoverageArea,
     Facility,
@@ -63,6 +65,41 @@ def facility_list() -> QuerySet[Facility]:
 
 def coverage_list() -> QuerySet[CoverageArea]:
     return CoverageArea.objects.select_related("organisation").prefetch_related("areas")
+
+
+# What a caller sees of a facility's location: the one rule -------------------------------------
+#
+# A shelter's exact place is confidential to its operator: everyone else (platform administrators
+# included) sees the point of the coarse grid (settings.COARSE_GRID_DEGREES) it falls in. Service
+# points and offices are public. Which organisations' shelters a caller sees exactly is
+# organisations.permissions.exact_locations_for(user); an export for every reader passes none.
+
+CONFIDENTIAL_KIND = FacilityKind.SHELTER
+
+
+def facility_location_shown(facility: Facility, viewer_organisation_ids: Iterable = ()) -> tuple[Point, bool]:
+    """(the point to show, whether it is the exact one) for a viewer who sees exactly the shelters
+    of the organisations `viewer_organisation_ids`."""
+    if facility.kind != CONFIDENTIAL_KIND or facility.organisation_id in set(viewer_organisation_ids):
+        return facility.location, True
+    return coarsen_point(facility.location), False
+
+
+# The same rule in SQL, for the facility aliased `fa`, with shown_location_params() as parameters:
+# where the caller may not see a shelter's exact place, whatever is computed from its location
+# (a distance, a ranking) starts from the grid point it is shown at.
+SHOWN_LOCATION_SQL = """
+    CASE WHEN fa.kind = %(confidential_kind)s AND NOT (fa.organisation_id = ANY(%(exact_for)s::uuid[]))
+         THEN ST_SnapToGrid(fa.location, %(grid)s)
+         ELSE fa.location END"""
+
+
+def shown_location_params(viewer_organisation_ids: Iterable = ()) -> dict:
+    return {
+        "exact_for": [str(pk) for pk in viewer_organisation_ids],
+        "confidential_kind": CONFIDENTIAL_KIND.value,
+        "grid": settings.COARSE_GRID_DEGREES,
+    }
 
 
 @dataclass(frozen=True)
@@ -142,12 +179,7 @@ best AS (
              -- Where the searcher may not see a shelter's exact place, distance is measured from the
              -- grid point it is shown at: an exact distance from a few search points would give the
              -- exact place away.
-             CROSS JOIN LATERAL (
-                   SELECT CASE WHEN fa.kind = %(confidential_kind)s
-                                    AND NOT (fa.organisation_id = ANY(%(exact_for)s::uuid[]))
-                               THEN ST_SnapToGrid(fa.location, %(grid)s)
-                               ELSE fa.location END AS geom
-                   ) shown
+             CROSS JOIN LATERAL (SELECT """ + SHOWN_LOCATION_SQL + """ AS geom) shown
              WHERE fa.organisation_id = c.organisation_id
                AND (cardinality(%(services)s::varchar[]) = 0 OR fa.services && %(services)s::varchar[])
                AND (%(gender)s::varchar IS NULL OR %(gender)s = ANY(fa.accepts_genders))
@@ -166,7 +198,7 @@ SELECT b.services_matched, b.covering_areas, b.drawn, b.distance_m / 1000.0 AS d
   JOIN organisations_organisation o ON o.id = b.organisation_id
   LEFT JOIN organisations_facility fa ON fa.id = b.facility_id
  ORDER BY b.matched DESC, b.distance_m ASC NULLS LAST, b.capacity_available DESC NULLS LAST, b.organisation_id
-"""  # noqa: S608 - the only text added is column names from the models' metadata
+"""  # noqa: S608 - the only text added is column names from the models' metadata and SHOWN_LOCATION_SQL
 
 
 _LOCATION = next(index for index, field in enumerate(Facility._meta.concrete_fields) if field.name == "location")
@@ -189,7 +221,8 @@ def provider_search(
     limit: int = 25,
 ) -> list[ProviderMatch]:
     """`exact_locations_of`: ids of the organisations whose shelters the searcher may see exactly
-    (their own); distances to every other shelter are measured from its coarse, public point."""
+    (permissions.exact_locations_for); distances to every other shelter are measured from its
+    coarse, public point (SHOWN_LOCATION_SQL)."""
     params = {
         "lon": point.x,
         "lat": point.y,
@@ -198,9 +231,7 @@ def provider_search(
         "age_group": age_group,
         "languages": list(languages or []),
         "exclude": [str(pk) for pk in exclude_organisations or []],
-        "exact_for": [str(pk) for pk in exact_locations_of or []],
-        "confidential_kind": FacilityKind.SHELTER.value,
-        "grid": settings.COARSE_GRID_DEGREES,
+        **shown_location_params(exact_locations_of or ()),
         "limit": limit,
     }
     with connection.cursor() as cursor:

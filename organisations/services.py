@@ -48,7 +48,10 @@ def organisation_create(*, data: dict) -> Organisation:
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
+def organisation_update(*, organisation: Organisation, data: dict, by=None) -> Organisation:
+    """`by`, when given, must be allowed to change the verification if `data` changes it."""
+    if by is not None and "verified" in data and data["verified"] != organisation.verified:
+        permissions.require_verify(by)
     _save(organisation, {k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
     return organisation
 
@@ -84,9 +87,11 @@ def member_change_role(*, membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
-def member_remove(*, membership: Membership) -> None:
+def member_remove(*, membership: Membership, by=None) -> None:
     """Remove the member: their groups, their tokens and their account go at once, so that no
-    session or token issued before keeps working."""
+    session or token issued before keeps working. `by`, when given, must be allowed to remove them."""
+    if by is not None:
+        permissions.require_remove_member(by, membership)
     user = membership.user
     permissions.membership_groups_clear(membership=membership)
     AuthToken.objects.filter(user=user).delete()
@@ -109,6 +114,12 @@ def _facility_fields(data: dict) -> dict:
     return fields
 
 
+def _check_same_organisation(entry: Facility | CoverageArea, data: dict) -> None:
+    organisation = data.get("organisation")
+    if organisation is not None and organisation.pk != entry.organisation_id:
+        raise ValidationError({"organisation": f"A {entry._meta.verbose_name} cannot move to another organisation."})
+
+
 def _check_capacity(facility: Facility) -> None:
     if facility.capacity_available > facility.capacity_total:
         raise ValidationError({"capacity_available": "cannot exceed capacity_total"})
@@ -128,6 +139,7 @@ def facility_create(*, organisation: Organisation, data: dict) -> Facility:
 
 @transaction.atomic
 def facility_update(*, facility: Facility, data: dict) -> Facility:
+    _check_same_organisation(facility, data)
     for name, value in _facility_fields(data).items():
         setattr(facility, name, value)
     _check_capacity(facility)
@@ -163,6 +175,7 @@ def coverage_create(*, organisation: Organisation, data: dict) -> CoverageArea:
 
 @transaction.atomic
 def coverage_update(*, coverage: CoverageArea, data: dict) -> CoverageArea:
+    _check_same_organisation(coverage, data)
     _coverage_apply(coverage, data)
     return coverage
 

@@ -2,10 +2,11 @@ import django_filters
 from django.contrib.gis.geos import Point
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import mixins
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from api.viewsets import RestrictedViewSet
 from geo.models import AdministrativeArea, AdministrativeLevel
 from geo.selectors import areas_containing
 from organisations.api.permissions import IsMemberOrPlatformStaff
@@ -30,7 +31,7 @@ GEOMETRY_PARAMETER = OpenApiParameter(
 
 
 @extend_schema(tags=["geo"])
-class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+class AreaViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Administrative areas (country, province, district) and their boundaries."""
 
     queryset = AdministrativeArea.objects.all()
@@ -40,8 +41,8 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     def wants_geometry(self) -> bool:
         return self.request.query_params.get("geometry", "").lower() in {"1", "true", "yes"}
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
+    def get_base_queryset(self):
+        queryset = AdministrativeArea.objects.all()
         return queryset if self.wants_geometry() else queryset.defer("geometry")
 
     def get_serializer_class(self):
@@ -74,5 +75,5 @@ class LocateView(GenericAPIView):
         query = LocateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         point = Point(query.validated_data["lon"], query.validated_data["lat"], srid=4326)
-        areas = areas_containing(point=point).defer("geometry")
+        areas = areas_containing(point=point).restrict(request.user, "view").defer("geometry")
         return Response(AreaSerializer(areas, many=True).data)

@@ -1,10 +1,10 @@
-"""Request-level permission classes of the API that need to know the organisations: who may call
-an endpoint at all. Object-level decisions live in each app's permissions module."""
+"""Request-level permission classes of the API: who may call an endpoint at all. Other apps' API
+packages build on them; what a caller may see or do with each object is `restrict` (see
+organisations.permissions and api.viewsets.RestrictedViewSet)."""
 
 from rest_framework.permissions import BasePermission
 
-from organisations.permissions import is_platform_admin
-from organisations.selectors import membership_of
+from organisations import permissions
 
 
 class IsMemberOrPlatformStaff(BasePermission):
@@ -13,7 +13,4 @@ class IsMemberOrPlatformStaff(BasePermission):
     message = "Only members of an organisation in the network may use this endpoint."
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(
-            user and user.is_authenticated and (is_platform_admin(user) or membership_of(user) is not None)
-        )
+        return permissions.is_network_user(request.user)

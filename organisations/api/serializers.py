@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from api.fields import AreaGeometryField, PointField
 from geo.models import AdministrativeArea
-from geo.selectors import coarsen_point
+from organisations import permissions
 from organisations.codes import COUNTRY_CHOICES, LANGUAGE_CHOICES
 from organisations.models import (
     AgeGroup,
@@ -16,10 +16,29 @@ from organisations.models import (
     Role,
     ServiceType,
 )
-from organisations.permissions import MANAGE_DIRECTORY, VIEW_CONFIDENTIAL_LOCATIONS
-from organisations.selectors import organisation_ids_with_permission
+from organisations.selectors import facility_location_shown
 
 User = get_user_model()
+
+
+class ManagedOrganisationField(serializers.PrimaryKeyRelatedField):
+    """An organisation whose directory the requesting user manages: the choices are
+    `Organisation.objects.restrict(user, "manage_directory")`, not every organisation."""
+
+    default_error_messages = {
+        "does_not_exist": 'No organisation "{pk_value}" whose directory you manage: you may only register '
+                          "your own organisation's facilities and coverage.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Organisation.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Organisation.objects.none()
+        return Organisation.objects.restrict(request.user, "manage_directory")
+
 
 def service_codes_field(**kwargs):
     # At least one: a facility's and a coverage's services are required by the model and the
@@ -105,7 +124,7 @@ def _language_list(**kwargs):
 
 
 class FacilitySerializer(serializers.ModelSerializer):
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    organisation = ManagedOrganisationField()
     location = PointField(
         help_text="GeoJSON Point [lon, lat]. For shelters of other organisations: rounded to 0.1 degree."
     )
@@ -136,35 +155,24 @@ class FacilitySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["area"]
 
-    def _location_is_exact(self, facility: Facility) -> bool:
-        if facility.kind != FacilityKind.SHELTER:
-            return True
+    def _location_shown(self, facility: Facility):
         request = self.context.get("request")
-        user = getattr(request, "user", None)
-        return user is not None and facility.organisation_id in organisation_ids_with_permission(
-            user, VIEW_CONFIDENTIAL_LOCATIONS
-        )
+        viewer = permissions.exact_locations_for(request.user) if request is not None else ()
+        return facility_location_shown(facility, viewer)
 
     def get_location_exact(self, facility: Facility) -> bool:
-        return self._location_is_exact(facility)
+        return self._location_shown(facility)[1]
 
     def to_representation(self, facility):
         data = super().to_representation(facility)
-        if not self._location_is_exact(facility):
-            data["location"] = self.fields["location"].to_representation(coarsen_point(facility.location))
+        location, exact = self._location_shown(facility)
+        if not exact:
+            data["location"] = self.fields["location"].to_representation(location)
         return data
-
-    def validate_organisation(self, organisation):
-        user = self.context["request"].user
-        if organisation.pk not in organisation_ids_with_permission(user, MANAGE_DIRECTORY):
-            raise serializers.ValidationError("You may only register facilities of your own organisation.")
-        if self.instance is not None and self.instance.organisation_id != organisation.pk:
-            raise serializers.ValidationError("A facility cannot move to another organisation.")
-        return organisation
 
 
 class CoverageAreaSerializer(serializers.ModelSerializer):
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    organisation = ManagedOrganisationField()
     services = service_codes_field()
     areas = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=AdministrativeArea.objects.only("id"),
@@ -182,8 +190,6 @@ class CoverageAreaSerializer(serializers.ModelSerializer):
         if len(areas) > 500:
             raise serializers.ValidationError("At most 500 areas per coverage.")
         return areas
-
-    validate_organisation = FacilitySerializer.validate_organisation
 
 
 class ProviderSearchQuerySerializer(serializers.Serializer):

@@ -1,23 +1,15 @@
 from django.contrib.gis.geos import Point
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework import mixins
 from rest_framework.generics import GenericAPIView, get_object_or_404
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from organisations import selectors, services
-from organisations.api.permissions import IsMemberOrPlatformStaff
+from api.viewsets import RestrictedViewSet
+from organisations import permissions, selectors, services
 from organisations.models import CoverageArea, Facility, FacilityKind, Membership, Organisation, ServiceType
-from organisations.permissions import (
-    CHANGE_ORGANISATION,
-    MANAGE_DIRECTORY,
-    MANAGE_MEMBERS,
-    VIEW_CONFIDENTIAL_LOCATIONS,
-    is_platform_admin,
-)
 
+from .permissions import IsMemberOrPlatformStaff
 from .serializers import (
     CoverageAreaSerializer,
     FacilitySerializer,
@@ -30,11 +22,6 @@ from .serializers import (
 )
 
 
-def require_organisation_permission(request, codename: str, organisation_id, message: str) -> None:
-    if not selectors.has_organisation_permission(request.user, codename, organisation_id):
-        raise PermissionDenied(message)
-
-
 class OrganisationFilterSet(filters.FilterSet):
     country = filters.CharFilter(lookup_expr="iexact", max_length=2)
     name = filters.CharFilter(lookup_expr="icontains", max_length=200)
@@ -44,84 +31,71 @@ class OrganisationFilterSet(filters.FilterSet):
         fields = ["kind", "country", "verified", "name"]
 
 
+# RestrictedViewSet comes first in every viewset's bases: its perform_create and perform_update (the
+# write, then the check that the saved object is still within reach) must win over DRF's mixins'.
+
+
 @extend_schema(tags=["organisations"])
 class OrganisationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
 ):
     """The directory of organisations. Every member reads it; platform administrators create and
     verify organisations; an organisation's admins edit its own entry."""
 
+    queryset = Organisation.objects.all()
     serializer_class = OrganisationSerializer
     permission_classes = [IsMemberOrPlatformStaff]
     filterset_class = OrganisationFilterSet
+    denied_message = "Only the organisation's admins may edit it."
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         return selectors.organisation_list()
 
     def create(self, request, *args, **kwargs):
-        if not is_platform_admin(request.user):
-            raise PermissionDenied("Only platform administrators may register organisations.")
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        organisation = services.organisation_create(data=serializer.validated_data)
-        return Response(self.get_serializer(organisation).data, status=status.HTTP_201_CREATED)
+        permissions.require_register_organisation(request.user)  # before the body is looked at
+        return super().create(request, *args, **kwargs)
 
-    def update(self, request, *args, **kwargs):
-        organisation = self.get_object()
-        admin = is_platform_admin(request.user)
-        if not admin:
-            require_organisation_permission(
-                request, CHANGE_ORGANISATION, organisation.pk,
-                "Only the organisation's admins may edit it.",
-            )
-        serializer = self.get_serializer(organisation, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        if not admin and "verified" in data and data["verified"] != organisation.verified:
-            raise PermissionDenied("Only platform administrators may verify an organisation.")
-        organisation = services.organisation_update(organisation=organisation, data=data)
-        return Response(self.get_serializer(organisation).data)
+    def create_object(self, serializer):
+        serializer.instance = services.organisation_create(data=serializer.validated_data)
+
+    def update_object(self, serializer):
+        serializer.instance = services.organisation_update(
+            organisation=serializer.instance, data=serializer.validated_data, by=self.request.user
+        )
 
 
 @extend_schema(tags=["organisations"])
 @extend_schema_view(partial_update=extend_schema(request=MemberUpdateSerializer))
 class MemberViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin, viewsets.GenericViewSet,
+    RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, mixins.DestroyModelMixin,
 ):
     """Members of an organisation. Its members read the list; its admins add members, change
     roles and remove members. Other organisations' member lists do not exist for you (404)."""
 
+    queryset = Membership.objects.all()
     serializer_class = MemberSerializer
     permission_classes = [IsMemberOrPlatformStaff]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    denied_message = "Only the organisation's admins may manage its members."
 
     def get_organisation(self) -> Organisation:
-        """The organisation in the URL: your own, or any for a platform administrator (who onboards
-        organisations and their first admins). Any other is answered 404, as if it had no members,
-        and so is an id that is not even a UUID (DRF's get_object_or_404, not Django's, which
-        would let the malformed id surface as a validation error)."""
+        """The organisation in the URL, if its members are visible to the user (404 otherwise, as
+        if it had none; DRF's get_object_or_404 so that an id that is not a UUID is 404 too)."""
         if not hasattr(self, "_organisation"):
-            organisation_pk = str(self.kwargs["organisation_pk"])
-            if is_platform_admin(self.request.user):
-                self._organisation = get_object_or_404(selectors.organisation_list(), pk=organisation_pk)
-            else:
-                membership = selectors.membership_of(self.request.user)
-                if membership is None or str(membership.organisation_id) != organisation_pk:
-                    raise NotFound()
-                self._organisation = membership.organisation
+            self._organisation = get_object_or_404(
+                Organisation.objects.restrict(self.request.user, "view_members"), pk=str(self.kwargs["organisation_pk"])
+            )
         return self._organisation
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         organisation = self.get_organisation()
-        if request.method not in SAFE_METHODS and not is_platform_admin(request.user):
-            require_organisation_permission(
-                request, MANAGE_MEMBERS, organisation.pk, "Only the organisation's admins may manage its members."
-            )
+        if self.permission_action != "view":  # refused before any member is looked up
+            permissions.require_manage_members(request.user, organisation)
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
         return Membership.objects.filter(organisation=self.get_organisation()).select_related("user")
@@ -129,36 +103,33 @@ class MemberViewSet(
     def get_serializer_class(self):
         return MemberUpdateSerializer if self.action == "partial_update" else MemberSerializer
 
-    def create(self, request, *args, **kwargs):
-        serializer = MemberSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+    def create_object(self, serializer):
         data = serializer.validated_data
-        membership = services.member_add(
+        serializer.instance = services.member_add(
             organisation=self.get_organisation(),
             username=data["user"]["username"],
             email=data["user"].get("email", ""),
             password=data["password"],
             role=data["role"],
         )
-        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        membership = self.get_object()
-        serializer = MemberUpdateSerializer(membership, data=request.data)
+        serializer = MemberUpdateSerializer(self.get_object(), data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = services.member_change_role(membership=membership, role=serializer.validated_data["role"])
-        return Response(MemberSerializer(membership).data)
+        self.perform_update(serializer)
+        return Response(MemberSerializer(serializer.instance).data)
 
-    def destroy(self, request, *args, **kwargs):
-        membership = self.get_object()
-        if membership.user_id == request.user.pk:
-            raise PermissionDenied("You cannot remove yourself; ask another admin.")
-        services.member_remove(membership=membership)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def update_object(self, serializer):
+        serializer.instance = services.member_change_role(
+            membership=serializer.instance, role=serializer.validated_data["role"]
+        )
+
+    def perform_destroy(self, instance):
+        services.member_remove(membership=instance, by=self.request.user)
 
 
 @extend_schema(tags=["directory"])
-class ServiceTypeViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceTypeViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """The service taxonomy. Managed by platform administrators in the admin site."""
 
     queryset = ServiceType.objects.all()
@@ -169,24 +140,22 @@ class ServiceTypeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
 
-class DirectoryWriteMixin:
+class DirectoryViewSet(
+    RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+):
     """Facilities and coverage: every member reads them; only the owning organisation's admins and
     caseworkers write them."""
 
     permission_classes = [IsMemberOrPlatformStaff]
-    write_message = "Only the owning organisation's admins and caseworkers may change this."
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    denied_message = permissions.DIRECTORY_DENIED
 
-    def check_object_permissions(self, request, obj):
-        super().check_object_permissions(request, obj)
-        if request.method not in SAFE_METHODS:
-            require_organisation_permission(request, MANAGE_DIRECTORY, obj.organisation_id, self.write_message)
-
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if request.method == "POST" and not selectors.organisation_ids_with_permission(
-            request.user, MANAGE_DIRECTORY
-        ):
-            raise PermissionDenied(self.write_message)
+    def create(self, request, *args, **kwargs):
+        # A caller who manages no directory is refused (403) before the body is validated; one who
+        # names an organisation other than theirs is told so about that field (400).
+        permissions.require_manage_directory(request.user)
+        return super().create(request, *args, **kwargs)
 
 
 class FacilityFilterSet(filters.FilterSet):
@@ -204,25 +173,23 @@ class FacilityFilterSet(filters.FilterSet):
 
 
 @extend_schema(tags=["directory"])
-class FacilityViewSet(DirectoryWriteMixin, viewsets.ModelViewSet):
+class FacilityViewSet(DirectoryViewSet):
     """Shelters, service points and offices. A shelter's exact location is confidential to its
     operator: others see a point rounded to 0.1 degree and its administrative area."""
 
+    queryset = Facility.objects.all()
     serializer_class = FacilitySerializer
     filterset_class = FacilityFilterSet
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         return selectors.facility_list()
 
-    def perform_create(self, serializer):
+    def create_object(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.facility_create(organisation=data.pop("organisation"), data=data)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("organisation", None)
-        serializer.instance = services.facility_update(facility=serializer.instance, data=data)
+    def update_object(self, serializer):
+        serializer.instance = services.facility_update(facility=serializer.instance, data=serializer.validated_data)
 
 
 class CoverageAreaFilterSet(filters.FilterSet):
@@ -237,24 +204,22 @@ class CoverageAreaFilterSet(filters.FilterSet):
 
 
 @extend_schema(tags=["directory"])
-class CoverageAreaViewSet(DirectoryWriteMixin, viewsets.ModelViewSet):
+class CoverageAreaViewSet(DirectoryViewSet):
     """Where an organisation offers which services: administrative areas and/or a drawn polygon."""
 
+    queryset = CoverageArea.objects.all()
     serializer_class = CoverageAreaSerializer
     filterset_class = CoverageAreaFilterSet
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         return selectors.coverage_list()
 
-    def perform_create(self, serializer):
+    def create_object(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.coverage_create(organisation=data.pop("organisation"), data=data)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("organisation", None)
-        serializer.instance = services.coverage_update(coverage=serializer.instance, data=data)
+    def update_object(self, serializer):
+        serializer.instance = services.coverage_update(coverage=serializer.instance, data=serializer.validated_data)
 
 
 class ProviderSearchView(GenericAPIView):
@@ -280,7 +245,7 @@ class ProviderSearchView(GenericAPIView):
             gender=criteria.get("gender"),
             age_group=criteria.get("age_group"),
             languages=[criteria["language"]] if criteria.get("language") else None,
-            exact_locations_of=selectors.organisation_ids_with_permission(request.user, VIEW_CONFIDENTIAL_LOCATIONS),
+            exact_locations_of=permissions.exact_locations_for(request.user),
             limit=criteria["limit"],
         )
         context = {**self.get_serializer_context(), "criteria": criteria}
