@@ -28,6 +28,10 @@ ROLE_CAPABILITIES: dict[str, tuple[str, ...]] = {
 }
 
 
+def is_platform_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
 def role_groups_create(*, organisation: Organisation) -> dict[str, Group]:
     """Create the organisation's role groups and grant each its capabilities."""
     groups = {}

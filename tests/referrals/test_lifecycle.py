@@ -36,8 +36,8 @@ def test_a_referral_goes_from_submission_to_closure(cast):
     assert accepted.json()["status"] == "accepted"
     assert accepted.json()["accepted_by"]["name"] == "Safe Haven"
 
-    outcome = ngo.post(f"{url}/outcomes/", {"type": "safe_accommodation", "date": timezone.localdate().isoformat(), "note": ""},
-                       format="json")
+    today = timezone.localdate().isoformat()
+    outcome = ngo.post(f"{url}/outcomes/", {"type": "safe_accommodation", "date": today, "note": ""}, format="json")
     assert outcome.status_code == 201, outcome.json()
     assert ngo.get(f"{url}/").json()["status"] == "in_progress"
 
