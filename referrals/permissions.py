@@ -251,10 +251,16 @@ def require_sees_matches(user, referral: Referral) -> None:
         raise PermissionDenied(MATCHES_ARE_THE_SUBMITTERS)
 
 
-def sees_every_event(organisation_id, referral: Referral) -> bool:
-    """The submitter reads the whole timeline; anyone else only what concerns them
-    (referrals.selectors.events_visible_to)."""
+def sees_every_party(organisation_id, referral: Referral) -> bool:
+    """The submitter sees every organisation involved in its referral (offers, declines, the case
+    key, duplicates); any other organisation only itself: an offered organisation never learns
+    who else was offered (referrals.selectors.events_visible_to, offers_visible_to)."""
     return organisation_id is not None and organisation_id == referral.submitting_organisation_id
+
+
+def sees_actor(organisation_id, event) -> bool:
+    """The member who acted is named to the member's own organisation only."""
+    return bool(event.actor_id) and event.organisation_id == organisation_id
 
 
 # --- statistics -----------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def events_visible_to(events: QuerySet, *, organisation_id, referral: Referral |
     With `referral`, the events are all of that referral; without, they may be of many referrals
     (the webhook relay's batch), and each is judged against its own referral's submitter."""
     own = organisation_id
-    if referral is not None and permissions.sees_every_event(own, referral):
+    if referral is not None and permissions.sees_every_party(own, referral):
         return events
     submitter = F("referral__submitting_organisation_id") if referral is None else referral.submitting_organisation_id
     visible = Q(subject_organisation__isnull=True) | Q(subject_organisation_id=own)
@@ -78,6 +78,14 @@ def events_visible_to(events: QuerySet, *, organisation_id, referral: Referral |
     if referral is None:
         visible |= Q(referral__submitting_organisation_id=own)
     return events.filter(visible)
+
+
+def offers_visible_to(offers, *, referral: Referral, organisation_id) -> list:
+    """The offers of the referral an organisation may see (the same rule as events_visible_to):
+    the submitter sees all; an offered or accepting organisation only its own."""
+    if permissions.sees_every_party(organisation_id, referral):
+        return list(offers)
+    return [offer for offer in offers if offer.organisation_id == organisation_id]
 
 
 def referral_events_for(user, referral: Referral) -> QuerySet:
