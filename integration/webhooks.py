@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from organisations.models import Organisation
 from referrals.models import OutboxEvent, Referral
-from referrals.selectors import organisation_may_view
+from referrals.selectors import events_visible_to, organisation_may_view
 
 from .models import DeliveryStatus, WebhookDelivery, WebhookSubscription, new_signing_secret
 
@@ -136,6 +136,8 @@ def outbox_relay() -> tuple[int, set]:
         if not events:
             return 0, set()
         subscriptions = list(WebhookSubscription.objects.filter(active=True))
+        batch = OutboxEvent.objects.filter(pk__in=[event.pk for event in events])
+        visible_to: dict = {}  # organisation id -> the batch's events it may learn of (one rule: referrals')
         deliveries = []
         for event in events:
             for subscription in subscriptions:
@@ -145,12 +147,13 @@ def outbox_relay() -> tuple[int, set]:
                 # still can now, hear of it.
                 if subscription.organisation_id not in event.audience:
                     continue
-                # An event about another organisation (offered, declining) is the submitter's
-                # business only: offered organisations never learn who else was offered.
-                submitter = event.referral.submitting_organisation_id
-                if subscription.organisation_id != submitter and event.subject_organisation_id not in (
-                    None, subscription.organisation_id
-                ):
+                # Offered organisations never learn who else was offered, nor who declined.
+                organisation_id = subscription.organisation_id
+                if organisation_id not in visible_to:
+                    visible_to[organisation_id] = set(
+                        events_visible_to(batch, organisation_id=organisation_id).values_list("pk", flat=True)
+                    )
+                if event.pk not in visible_to[organisation_id]:
                     continue
                 if not organisation_may_view(event.referral_id, subscription.organisation_id):
                     continue

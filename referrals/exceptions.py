@@ -1,8 +1,8 @@
-"""The referral domain's own errors. Each names the HTTP status it stands for (`problem_status`)
-and what the problem body adds (`problem_extra`), so the HTTP toolkit maps them without knowing
-the domain."""
+"""Domain errors of the referral lifecycle. Each carries the HTTP status it maps to
+(`problem_status`) and extra members of the problem+json body (`problem_extra`), so the HTTP
+toolkit maps them without knowing this app."""
 
-from typing import Any
+from .models import Referral
 
 
 class InvalidTransition(Exception):
@@ -10,17 +10,14 @@ class InvalidTransition(Exception):
 
     problem_status = 409
 
-    def __init__(self, referral, detail: str):
+    def __init__(self, referral: Referral, detail: str):
         self.current_status = referral.status
+        self.problem_extra = {"current_status": referral.status}
         super().__init__(detail)
-
-    @property
-    def problem_extra(self) -> dict[str, Any]:
-        return {"current_status": self.current_status}
 
 
 class StaleVersion(Exception):
     """The referral changed since the caller read it (HTTP 412)."""
 
     problem_status = 412
-    problem_extra: dict[str, Any] = {}
+    problem_extra: dict = {}

@@ -85,6 +85,14 @@ class ConsentBasis(models.TextChoices):
     LEGAL_OBLIGATION = "legal_obligation"
 
 
+class ReferralQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "ReferralQuerySet":
+        """The referrals on which the user may `action` (referrals.permissions.restrict_referrals)."""
+        from .permissions import restrict_referrals
+
+        return restrict_referrals(self, user, action)
+
+
 class Referral(models.Model):
     """An anonymised referral. It never holds a name, contact, document number, exact address or
     exact coordinates: the submitter's case id is kept only as a keyed hash, and the location only
@@ -127,6 +135,8 @@ class Referral(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -2,48 +2,16 @@
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from organisations.models import Organisation
-from organisations.selectors import ProviderMatch, membership_of, provider_search
+from organisations.selectors import ProviderMatch, provider_search
 
-from .models import CHILD_AGE_BANDS, AgeBand, ProfileGender, Referral, ReferralEvent, ReferralGroupObjectPermission
-from .permissions import VIEW
-
-
-def _grants_of(user) -> QuerySet[ReferralGroupObjectPermission]:
-    return ReferralGroupObjectPermission.objects.filter(group__user=user)
-
-
-def _view_grant_key(user) -> tuple[list[int], int | None]:
-    """(the user's group ids, the id of view_referral), read once per request."""
-    if "_referral_view_grant_key" not in user.__dict__:
-        from django.contrib.auth.models import Permission
-
-        permission_id = (
-            Permission.objects.filter(content_type__app_label="referrals", codename=VIEW)
-            .values_list("pk", flat=True).first()
-        )
-        user.__dict__["_referral_view_grant_key"] = (list(user.groups.values_list("pk", flat=True)), permission_id)
-    return user.__dict__["_referral_view_grant_key"]
+from . import permissions
+from .models import CHILD_AGE_BANDS, AgeBand, ProfileGender, Referral, ReferralGroupObjectPermission
+from .permissions import VIEW, organisation_of
 
 
 def referral_list_for(user) -> QuerySet[Referral]:
-    """The referrals the user's organisation may see: submitted by it, offered to it while the
-    offer stands, or accepted by it. Platform administrators see none: they run the network,
-    not cases.
-
-    Read through the grants themselves: each grant row carries the referral's creation time and
-    is indexed on (group, permission, created), so the newest page is an index walk, whatever the
-    size of the table. `access_created` (equal to `created`) is the ordering key that uses it."""
-    nothing = Referral.objects.none().annotate(access_created=F("created"))
-    if not user.is_authenticated or not user.is_active:
-        return nothing
-    group_ids, permission_id = _view_grant_key(user)
-    if not group_ids or permission_id is None:
-        return nothing
-    return Referral.objects.filter(
-        referralgroupobjectpermission__group_id__in=group_ids,
-        referralgroupobjectpermission__permission_id=permission_id,
-    ).annotate(access_created=F("referralgroupobjectpermission__referral_created"))
+    """The referrals the user's organisation may see (`Referral.objects.restrict(user, "view")`)."""
+    return Referral.objects.restrict(user, "view")
 
 
 OPEN = ("submitted", "offered", "accepted", "in_progress")
@@ -66,18 +34,7 @@ def with_duplicate_hint(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     return queryset.annotate(possible_duplicate_of=Subquery(twins))
 
 
-def referral_capabilities(user, referral: Referral) -> frozenset[str]:
-    """The codenames the user holds on this referral through their organisation's groups."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    return frozenset(
-        _grants_of(user).filter(content_object=referral).values_list("permission__codename", flat=True)
-    )
-
-
-def acting_organisation(user) -> Organisation | None:
-    membership = membership_of(user)
-    return membership.organisation if membership else None
+acting_organisation = organisation_of
 
 
 def age_group_of(age_band: str) -> str | None:
@@ -103,20 +60,41 @@ def referral_matches(referral: Referral, *, limit: int = 25) -> list[ProviderMat
     )
 
 
-def referral_events_for(user, referral: Referral, *, is_submitter: bool) -> QuerySet[ReferralEvent]:
-    """The audit timeline as the user's organisation may read it: the submitter sees everything;
-    an offered or accepting organisation sees neither which others were offered nor why they
-    declined, so only events by itself or the submitter, about nobody or itself."""
-    events = referral.events.select_related("organisation", "subject_organisation")
-    if is_submitter:
+def events_visible_to(events: QuerySet, *, organisation_id, referral: Referral | None = None) -> QuerySet:
+    """The events (audit `ReferralEvent`s or `OutboxEvent`s) an organisation may learn of: the
+    submitter hears of everything; an offered or accepting organisation never learns which others
+    were offered nor why they declined, so only events about nobody or itself and, for the audit
+    trail, done by itself, by the submitter or by nobody.
+
+    With `referral`, the events are all of that referral; without, they may be of many referrals
+    (the webhook relay's batch), and each is judged against its own referral's submitter."""
+    own = organisation_id
+    if referral is not None and permissions.sees_every_party(own, referral):
         return events
+    submitter = F("referral__submitting_organisation_id") if referral is None else referral.submitting_organisation_id
+    visible = Q(subject_organisation__isnull=True) | Q(subject_organisation_id=own)
+    if any(field.name == "organisation" for field in events.model._meta.get_fields()):
+        visible &= Q(organisation__isnull=True) | Q(organisation_id=own) | Q(organisation_id=submitter)
+    if referral is None:
+        visible |= Q(referral__submitting_organisation_id=own)
+    return events.filter(visible)
+
+
+def offers_visible_to(offers, *, referral: Referral, organisation_id) -> list:
+    """The offers of the referral an organisation may see (the same rule as events_visible_to):
+    the submitter sees all; an offered or accepting organisation only its own."""
+    if permissions.sees_every_party(organisation_id, referral):
+        return list(offers)
+    return [offer for offer in offers if offer.organisation_id == organisation_id]
+
+
+def referral_events_for(user, referral: Referral) -> QuerySet:
+    """The audit timeline of the referral as the user's organisation may read it."""
     organisation = acting_organisation(user)
-    own = organisation.pk if organisation else None
-    by_visible_party = Q(organisation_id__in=[own, referral.submitting_organisation_id]) | Q(
-        organisation__isnull=True
+    return events_visible_to(
+        referral.events.select_related("organisation", "subject_organisation", "actor"),
+        referral=referral, organisation_id=organisation.pk if organisation else None,
     )
-    about_nobody_else = Q(subject_organisation__isnull=True) | Q(subject_organisation_id=own)
-    return events.filter(by_visible_party & about_nobody_else)
 
 
 def organisations_that_may_view(referral_id) -> list:

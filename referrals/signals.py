@@ -4,6 +4,6 @@ from django.dispatch import Signal
 # retention), with `referral_id`: whoever keeps copies of its content must erase them too.
 referral_content_erased = Signal()
 
-# Sent inside the transaction that wrote an outbox event, with `event` (the OutboxEvent): whoever
-# relays the outbox may schedule a relay for after the commit. The periodic sweep is the backstop.
+# Sent inside the transaction that wrote an outbox event, with `event_id`: whoever relays the
+# outbox may nudge its relay once the transaction commits (the periodic sweep relays it otherwise).
 outbox_event_written = Signal()

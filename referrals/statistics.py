@@ -9,8 +9,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q, QuerySet
 
+from . import permissions
 from .disclosure import Item, Table, suppress
+from .models import Referral
 
 # name -> (SQL expression, join it needs)
 DIMENSIONS: dict[str, tuple[str, str | None]] = {
@@ -53,13 +56,34 @@ class Scope:
             self.organisation_id, self.organisation_id,
         ]
 
+    def referrals(self) -> QuerySet[Referral]:
+        """The same referrals as `where()`, as a queryset (the row-level export)."""
+        if self.organisation_id is None:
+            return Referral.objects.all()
+        return Referral.objects.filter(
+            Q(submitting_organisation_id=self.organisation_id) | Q(accepted_by_id=self.organisation_id)
+        )
 
-def _base(group_by: list[str], scope: Scope, start: datetime | None, end: datetime | None) -> tuple[str, list]:
+
+def statistics_scope(user) -> Scope:
+    """Analysts and platform administrators read over every referral; an organisation over the
+    referrals it submitted or accepted; anyone else not at all (403)."""
+    if permissions.reads_all_statistics(user):
+        return Scope()
+    return Scope(organisation_id=permissions.statistics_organisation(user).pk)
+
+
+def _base(
+    group_by: list[str], scope: Scope, start: datetime | None, end: datetime | None, *, extra_joins: tuple = ()
+) -> tuple[str, list]:
+    """The FROM and WHERE clauses: joins and conditions are constants of this module; every value
+    is a parameter."""
     joins = []
     for name in group_by:
         join = DIMENSIONS[name][1]
         if join and JOINS[join] not in joins:
             joins.append(JOINS[join])
+    joins.extend(extra_joins)
     where, params = scope.where()
     if start is not None:
         where += " AND r.created >= %s"
@@ -68,6 +92,14 @@ def _base(group_by: list[str], scope: Scope, start: datetime | None, end: dateti
         where += " AND r.created < %s"
         params.append(end)
     return f"FROM referrals_referral r {' '.join(joins)} WHERE {where}", params
+
+
+TIMES_JOINS = (
+    "LEFT JOIN (SELECT referral_id, min(responded) AS at FROM referrals_offer"
+    " WHERE status = 'accepted' GROUP BY referral_id) acc ON acc.referral_id = r.id",
+    "LEFT JOIN (SELECT referral_id, min(created) AS at FROM referrals_outcome"
+    " GROUP BY referral_id) fo ON fo.referral_id = r.id",
+)
 
 
 def referral_statistics(*, group_by: list[str], scope: Scope, start=None, end=None, k: int | None = None) -> dict:
@@ -123,18 +155,13 @@ def response_times(*, scope: Scope, start=None, end=None, k: int | None = None) 
     """Median hours from submission to acceptance and to the first outcome, per country and
     urgency; a group below k shows neither its count nor its medians."""
     k = settings.STATS_MIN_CELL if k is None else k
-    base, params = _base(["country"], scope, start, end)
+    base, params = _base(["country"], scope, start, end, extra_joins=TIMES_JOINS)
     sql = f"""
         SELECT COALESCE(a.country, 'unknown'), r.urgency, count(*),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acc.at - r.created)) / 3600,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fo.at - r.created)) / 3600
-          {base.replace("WHERE", '''
-          LEFT JOIN (SELECT referral_id, min(responded) AS at FROM referrals_offer
-                      WHERE status = 'accepted' GROUP BY referral_id) acc ON acc.referral_id = r.id
-          LEFT JOIN (SELECT referral_id, min(created) AS at FROM referrals_outcome
-                      GROUP BY referral_id) fo ON fo.referral_id = r.id
-          WHERE''', 1)}
-         GROUP BY 1, 2 ORDER BY 1, 2"""  # noqa: S608 - no user input in the text
+          {base}
+         GROUP BY 1, 2 ORDER BY 1, 2"""  # noqa: S608 - constants of this module; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -22,6 +22,8 @@ from referrals.models import (
     Status,
     Urgency,
 )
+from referrals.permissions import sees_actor, sees_every_party
+from referrals.selectors import offers_visible_to
 
 SUBJECT_KEY_LENGTH = 16
 FREE_TEXT_MAX = 2000
@@ -169,12 +171,12 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
 
     def get_subject_key(self, referral) -> str | None:
-        if referral.submitting_organisation_id != self.context.get("organisation_id"):
+        if not sees_every_party(self.context.get("organisation_id"), referral):
             return None  # a key of the submitter's own; others have no use for it
         return referral.subject_hash[:SUBJECT_KEY_LENGTH] or None
 
     def get_possible_duplicate_of(self, referral) -> uuid.UUID | None:
-        if referral.submitting_organisation_id != self.context.get("organisation_id"):
+        if not sees_every_party(self.context.get("organisation_id"), referral):
             return None
         return getattr(referral, "possible_duplicate_of", None)
 
@@ -190,10 +192,9 @@ class ReferralSerializer(serializers.ModelSerializer):
         return {"given": True, "basis": referral.consent_basis}
 
     def get_offers(self, referral) -> OfferSerializer(many=True):
-        organisation_id = self.context.get("organisation_id")
-        offers = referral.offers.all()  # prefetched
-        if referral.submitting_organisation_id != organisation_id:
-            offers = [offer for offer in offers if offer.organisation_id == organisation_id]
+        offers = offers_visible_to(
+            referral.offers.all(), referral=referral, organisation_id=self.context.get("organisation_id")
+        )  # prefetched
         return OfferSerializer(offers, many=True).data
 
 
@@ -227,7 +228,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "action", "organisation", "subject_organisation", "actor", "detail", "created"]
 
     def get_actor(self, event) -> str | None:
-        if event.actor_id and event.organisation_id == self.context.get("organisation_id"):
+        if sees_actor(self.context.get("organisation_id"), event):
             return event.actor.username
         return None
 

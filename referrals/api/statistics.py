@@ -8,30 +8,13 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import renderers, serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import PROBLEM_CONTENT_TYPE
-from organisations.permissions import is_platform_admin
 from referrals.export import COLUMNS, FIELDNAMES, export_rows
-from referrals.models import Referral
-from referrals.selectors import acting_organisation
-from referrals.statistics import DIMENSIONS, MAX_DIMENSIONS, Scope, referral_statistics, response_times
-
-ANALYST_PERMISSION = "referrals.view_all_statistics"
-
-
-def scope_for(user) -> Scope:
-    """Analysts and platform administrators read over every referral; an organisation over the
-    referrals it submitted or accepted; anyone else not at all."""
-    if is_platform_admin(user) or user.has_perm(ANALYST_PERMISSION):
-        return Scope()
-    organisation = acting_organisation(user)
-    if organisation is None:
-        raise PermissionDenied("Statistics are for analysts and members of an organisation.")
-    return Scope(organisation_id=organisation.pk)
+from referrals.statistics import DIMENSIONS, MAX_DIMENSIONS, referral_statistics, response_times, statistics_scope
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -125,7 +108,7 @@ class ReferralStatisticsView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         return Response(referral_statistics(
-            group_by=data["group_by"], scope=scope_for(request.user), start=data.get("from"), end=data.get("to"),
+            group_by=data["group_by"], scope=statistics_scope(request.user), start=data.get("from"), end=data.get("to"),
         ))
 
 
@@ -157,7 +140,8 @@ class ResponseTimesView(APIView):
         query = PeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        return Response(response_times(scope=scope_for(request.user), start=data.get("from"), end=data.get("to")))
+        scope = statistics_scope(request.user)
+        return Response(response_times(scope=scope, start=data.get("from"), end=data.get("to")))
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -202,12 +186,7 @@ class ExportView(APIView):
         query = YearPeriodSerializer(data={k: v for k, v in request.query_params.items() if k != "format"})
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        scope = scope_for(request.user)
-        referrals = Referral.objects.all()
-        if scope.organisation_id is not None:
-            referrals = referrals.filter(submitting_organisation_id=scope.organisation_id) | referrals.filter(
-                accepted_by_id=scope.organisation_id
-            )
+        referrals = statistics_scope(request.user).referrals()
         if data.get("from"):
             referrals = referrals.filter(created__gte=data["from"])
         if data.get("to"):

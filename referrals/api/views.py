@@ -3,7 +3,7 @@ from datetime import UTC
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import CursorPagination
@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from api.errors import PreconditionRequired, problem_responses
 from api.idempotency import idempotent
 from api.pagination import PageNumberPagination
+from api.viewsets import RestrictedViewSet
 from organisations.api.permissions import IsMemberOrPlatformStaff
 from organisations.api.serializers import ProviderMatchSerializer
-from referrals import selectors, services
+from referrals import permissions, selectors, services
 from referrals.models import (
     EventAction,
     ExploitationType,
@@ -97,9 +98,17 @@ def etag_of(referral) -> str:
     return f'"{services.referral_version(referral)}"'
 
 
+# The services check the capability an action needs under the row lock, after the state, so that
+# the order of answers stays 404 (cannot see), 403 (a viewer), 409 (the state), 403 (another
+# party): every action of this viewset narrows to what the caller may view, and no further.
+SERVICE_CHECKED_ACTIONS = (
+    "partial_update", "route", "accept", "decline", "withdraw", "withdraw_consent", "close", "outcomes",
+)
+
+
 @extend_schema(tags=["referrals"])
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin):
     """Anonymised referrals. You see a referral when your organisation submitted it, holds an open
     offer of it, or accepted it; any other referral answers 404, as if it did not exist."""
 
@@ -108,17 +117,20 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     permission_classes = [IsMemberOrPlatformStaff]
     filterset_class = ReferralFilterSet
     pagination_class = ReferralCursorPagination
+    restrict_actions = dict.fromkeys(SERVICE_CHECKED_ACTIONS, "view")
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         return (
-            selectors.with_duplicate_hint(selectors.referral_list_for(self.request.user))
-            .select_related("submitting_organisation", "accepted_by", "area")
+            Referral.objects.select_related("submitting_organisation", "accepted_by", "area")
             .defer("area__geometry")  # a country outline can hold tens of thousands of vertices
             .prefetch_related(
                 Prefetch("offers", queryset=Offer.objects.select_related("organisation")),
                 "outcomes__organisation",
             )
         )
+
+    def get_queryset(self):
+        return selectors.with_duplicate_hint(super().get_queryset())
 
     def get_serializer_context(self):
         organisation = selectors.acting_organisation(self.request.user)
@@ -133,9 +145,9 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         """Before a stored response is replayed: may the caller still submit, or record outcomes
         of this referral? (api.idempotency)"""
         if self.action == "create":
-            services.require_may_submit(by=request.user)
+            permissions.require_may_submit(request.user)
         else:
-            services.require_may_record(by=request.user, referral=self.get_object())
+            permissions.require_may_record(request.user, self.get_object())
 
     def _respond(self, referral, status_code=status.HTTP_200_OK):
         referral = self.get_queryset().get(pk=referral.pk)
@@ -186,10 +198,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def matches(self, request, pk=None):
         """Organisations that could take the referral, best first, with the reasons they match."""
         referral = self.get_object()
-        organisation = selectors.acting_organisation(request.user)
-        if organisation is None or organisation.pk != referral.submitting_organisation_id:
-            # Candidates minus those already offered would tell an offered organisation who else was.
-            raise PermissionDenied("Only the submitting organisation sees the matches.")
+        if not permissions.may_see_matches(request.user, referral):
+            raise PermissionDenied(permissions.MATCHES_ARE_THE_SUBMITTERS)
         services.referral_record_read(referrals=[referral], by=request.user, action=EventAction.MATCHES_VIEWED)
         matches = selectors.referral_matches(referral)
         return Response(ProviderMatchSerializer(matches, many=True, context=self.get_serializer_context()).data)
@@ -272,11 +282,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def events(self, request, pk=None):
         """The audit timeline of the referral, as your organisation may read it."""
         referral = self.get_object()
-        organisation = selectors.acting_organisation(request.user)
-        events = selectors.referral_events_for(
-            request.user, referral,
-            is_submitter=organisation is not None and organisation.pk == referral.submitting_organisation_id,
-        ).select_related("actor")
+        events = selectors.referral_events_for(request.user, referral)
         page = self.paginate_queryset(events)
         data = EventSerializer(page, many=True, context=self.get_serializer_context()).data
         services.referral_record_read(referrals=[referral], by=request.user)

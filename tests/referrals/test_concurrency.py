@@ -84,8 +84,9 @@ def test_withdraw_racing_accept_leaves_one_consistent_state(contested):
     if accept_status == 200:  # accepted first, then withdrawn
         assert referral.accepted_by_id == caseworkers[0].membership.organisation_id
         assert list(offers.values()).count(OfferStatus.ACCEPTED) == 1
-    else:  # withdrawn first: the accept found nothing to accept
-        assert accept_status == 409
+    else:  # withdrawn first: the accept found nothing to accept (409) or, when the withdrawal had
+        # committed before the accept read the referral, its organisation no longer sees it (404)
+        assert accept_status in (409, 404), statuses
         assert referral.accepted_by_id is None
         assert set(offers.values()) == {OfferStatus.LAPSED}
     assert not referral.offers.filter(status=OfferStatus.PENDING).exists()

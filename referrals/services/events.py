@@ -1,0 +1,49 @@
+"""The audit trail and the outbox: every change is recorded in the caller's transaction."""
+
+from django.db import transaction
+
+from ..models import EventAction, OutboxEvent, OutboxEventType, Referral, ReferralEvent
+from ..selectors import acting_organisation, organisations_that_may_view
+from ..signals import outbox_event_written
+
+# Audit actions that partners are told about, and the event type they are told it as.
+OUTBOX_TYPES = {
+    EventAction.SUBMITTED: OutboxEventType.SUBMITTED,
+    EventAction.OFFERED: OutboxEventType.OFFERED,
+    EventAction.ACCEPTED: OutboxEventType.ACCEPTED,
+    EventAction.DECLINED: OutboxEventType.DECLINED,
+    EventAction.WITHDRAWN: OutboxEventType.WITHDRAWN,
+    EventAction.OUTCOME_RECORDED: OutboxEventType.OUTCOME_RECORDED,
+    EventAction.CLOSED: OutboxEventType.CLOSED,
+    EventAction.EXPIRED: OutboxEventType.OFFER_EXPIRED,
+    EventAction.CONSENT_WITHDRAWN: OutboxEventType.CLOSED,
+}
+
+
+def event_record(referral: Referral, action: str, *, by=None, organisation=None, subject=None, **detail) -> None:
+    """Record the change in the audit trail and, for changes partners hear about, in the outbox:
+    both in the caller's transaction, so neither exists without the change."""
+    ReferralEvent.objects.create(
+        referral=referral,
+        action=action,
+        actor=by,
+        organisation=organisation,
+        subject_organisation=subject,
+        detail=detail,
+    )
+    if action in OUTBOX_TYPES:
+        event = OutboxEvent.objects.create(
+            type=OUTBOX_TYPES[action], referral=referral, subject_organisation=subject,
+            audience=organisations_that_may_view(referral.pk),
+        )
+        # Whoever relays the outbox (the integration app) nudges its relay once this commits.
+        outbox_event_written.send(sender=OutboxEvent, event_id=event.pk)
+
+
+@transaction.atomic
+def referral_record_read(*, referrals: list[Referral], by, action: str = EventAction.VIEWED) -> None:
+    """Every read of a referral goes into the audit trail (one statement for a whole page)."""
+    organisation = acting_organisation(by)
+    ReferralEvent.objects.bulk_create(
+        [ReferralEvent(referral=r, action=action, actor=by, organisation=organisation) for r in referrals]
+    )
