@@ -11,7 +11,7 @@ from .organisations.factories import OrganisationFactory, member
 BALI_PROCESS_MEMBER_COUNT = 45
 
 
-def _ensure_reference_data() -> None:
+def ensure_reference_data() -> None:
     """Boundaries and the taxonomy survive between tests; transactional tests flush every table,
     so whoever comes after them reloads what is missing."""
     if AdministrativeArea.objects.filter(level=0).count() < BALI_PROCESS_MEMBER_COUNT:
@@ -23,12 +23,12 @@ def _ensure_reference_data() -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        _ensure_reference_data()
+        ensure_reference_data()
 
 
 @pytest.fixture
 def reference_data(db):
-    _ensure_reference_data()
+    ensure_reference_data()
 
 
 @pytest.fixture

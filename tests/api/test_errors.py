@@ -5,30 +5,16 @@ from rest_framework.test import APIClient
 
 from organisations.models import CoverageArea, Organisation
 from tests.conftest import client_for
+from tests.helpers import PROBLEM, assert_problem
 from tests.organisations.factories import member, staff_user
 
 pytestmark = pytest.mark.django_db
 
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
 def admin(ngo):
     return member(ngo, "admin")
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["type"] == "about:blank"
-    assert body["status"] == status
-    assert isinstance(body["title"], str)
-    assert body["title"]
-    assert isinstance(body["detail"], str)
-    assert body["detail"]
-    assert "Traceback" not in response.content.decode()
-    return body
 
 
 def test_validation_error_lists_each_field(reference_data):

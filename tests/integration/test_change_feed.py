@@ -6,8 +6,9 @@ from django.utils import timezone
 from referrals import services
 from referrals.models import Referral
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.referrals.factories import submit
-from tests.referrals.helpers import REFERRALS, assert_problem
+from tests.referrals.helpers import REFERRALS
 
 pytestmark = pytest.mark.django_db
 

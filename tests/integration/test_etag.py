@@ -5,8 +5,9 @@ import pytest
 from referrals import services
 from referrals.models import Referral, Status
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.referrals.factories import submit
-from tests.referrals.helpers import assert_problem, url
+from tests.referrals.helpers import url
 
 pytestmark = pytest.mark.django_db
 

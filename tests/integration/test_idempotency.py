@@ -11,8 +11,9 @@ from api.idempotency import IN_FLIGHT_SECONDS, idempotency_prune
 from api.models import IdempotencyRecord
 from referrals.models import OutboxEvent, Outcome, Referral
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.referrals.factories import referral_payload
-from tests.referrals.helpers import REFERRALS, accept, assert_problem, url
+from tests.referrals.helpers import REFERRALS, accept, url
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,9 @@ from integration.models import DeliveryStatus, WebhookDelivery, WebhookSubscript
 from referrals import services
 from referrals.models import OutboxEvent, Referral
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.referrals.factories import referral_payload, submit
-from tests.referrals.helpers import REFERRALS, accept, assert_problem, record_outcome
+from tests.referrals.helpers import REFERRALS, accept, record_outcome
 
 pytestmark = pytest.mark.django_db
 

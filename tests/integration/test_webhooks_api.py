@@ -6,9 +6,9 @@ from integration import webhooks
 from integration.models import WebhookDelivery, WebhookSubscription
 from referrals.models import OutboxEventType
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.organisations.factories import member, staff_user
 from tests.referrals.factories import submit
-from tests.referrals.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,13 @@
 """Coverage: the areas and services an organisation serves, as administrative areas and/or a drawn polygon."""
 
 import math
-import re
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from organisations.models import CoverageArea
 from tests.conftest import client_for
+from tests.helpers import assert_problem, error_fields
 
 from .factories import CoverageAreaFactory
 
@@ -23,16 +23,6 @@ BOWTIE = {"type": "Polygon", "coordinates": [[[100, 13], [101, 14], [101, 13], [
 
 def detail(coverage) -> str:
     return f"{URL}{coverage.pk}/"
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
-
-
-def error_fields(response) -> set[str]:
-    return {re.split(r"[.\[]", error["field"])[0] for error in response.json()["errors"] if error["field"]}
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Facilities: who registers and changes them, how their location is stored and shown, and bad input."""
 
 import json
-import re
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -9,6 +8,7 @@ from django.db import connection
 
 from organisations.models import Facility
 from tests.conftest import client_for
+from tests.helpers import assert_problem, error_fields
 
 from .factories import CoverageAreaFactory, FacilityFactory
 
@@ -42,17 +42,6 @@ def payload(organisation, /, **overrides) -> dict:
         "languages": ["th", "en"],
         **overrides,
     }
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
-
-
-def error_fields(response) -> set[str]:
-    """The fields named by the errors, without the index of a list item ("services.1" -> "services")."""
-    return {re.split(r"[.\[]", error["field"])[0] for error in response.json()["errors"] if error["field"]}
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from organisations.models import Membership
 from organisations.selectors import has_organisation_permission
 from tests.conftest import client_for
+from tests.helpers import assert_problem, error_fields
 
 from .factories import PASSWORD, member
 
@@ -33,16 +34,6 @@ def new_member(**overrides) -> dict:
         "role": "caseworker",
         **overrides,
     }
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
-
-
-def error_fields(response) -> set[str]:
-    return {error["field"] for error in response.json()["errors"]}
 
 
 def token_for(username: str, password: str = PASSWORD) -> str:

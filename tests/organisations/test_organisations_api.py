@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from organisations.models import Organisation
 from tests.conftest import client_for
+from tests.helpers import assert_problem, error_fields
 
 from .factories import OrganisationFactory, member
 
@@ -17,18 +18,6 @@ FIELDS = {"id", "name", "kind", "country", "verified", "description", "website"}
 
 def detail(organisation) -> str:
     return f"{URL}{organisation.pk}/"
-
-
-def assert_problem(response, status: int):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    return body
-
-
-def error_fields(response) -> set[str]:
-    return {error["field"] for error in response.json()["errors"]}
 
 
 # Reading ------------------------------------------------------------------------------------------

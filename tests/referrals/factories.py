@@ -2,11 +2,14 @@
 
 import uuid
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from geo.models import AdministrativeArea
 from organisations import services as organisation_services
 from referrals import services
+from tests.organisations.factories import PASSWORD
 
 BANGKOK = {"lat": 13.7563, "lon": 100.5018}
 
@@ -49,3 +52,14 @@ def cover_polygon(organisation, ring, services_offered=("shelter",)):
         organisation=organisation,
         data={"services": list(services_offered), "geometry": MultiPolygon(Polygon(ring), srid=4326)},
     )
+
+
+def analyst(username: str | None = None):
+    """A user whose group holds referrals.view_all_statistics, member of no organisation."""
+    user_model = get_user_model()
+    username = username or f"analyst-{user_model.objects.count() + 1}"
+    group, _ = Group.objects.get_or_create(name="platform analysts")
+    group.permissions.add(Permission.objects.get(content_type__app_label="referrals", codename="view_all_statistics"))
+    user = user_model.objects.create_user(username, password=PASSWORD, email=f"{username}@example.org")
+    user.groups.add(group)
+    return user

@@ -13,9 +13,10 @@ from referrals import services
 from referrals.models import EventAction, OfferStatus, Referral, ReferralEvent
 from referrals.selectors import organisations_that_may_view
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 
 from .factories import referral_payload, submit
-from .helpers import REFERRALS, accept, assert_problem, record_outcome, url
+from .helpers import REFERRALS, accept, record_outcome, url
 
 pytestmark = pytest.mark.django_db
 

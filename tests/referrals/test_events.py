@@ -8,8 +8,9 @@ import pytest
 from referrals import services
 from referrals.models import ReferralEvent
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 
-from .helpers import accept, assert_problem, record_outcome, url
+from .helpers import accept, record_outcome, url
 
 pytestmark = pytest.mark.django_db
 

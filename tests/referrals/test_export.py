@@ -16,10 +16,10 @@ from organisations.models import Organisation
 from referrals.export import EXPLOITATION_FLAGS, FIELDNAMES, QUASI_IDENTIFIERS, k_anonymise
 from referrals.models import Offer, Outcome, Referral
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.organisations.factories import OrganisationFactory, member, staff_user
 
 from .factories import submit
-from .helpers import assert_problem
 from .seed import seed_referrals
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from referrals import services
 from referrals.models import Referral, ReferralEvent
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.organisations.factories import FacilityFactory, OrganisationFactory
 
 from .factories import cover_country, submit
-from .helpers import REFERRALS, accept, assert_problem, record_outcome, url
+from .helpers import REFERRALS, accept, record_outcome, url
 
 pytestmark = pytest.mark.django_db
 

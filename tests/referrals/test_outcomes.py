@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from referrals.models import Outcome, OutcomeType, Referral, Status
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 
-from .helpers import accept, assert_problem, record_outcome, url
+from .helpers import accept, record_outcome, url
 
 pytestmark = pytest.mark.django_db
 

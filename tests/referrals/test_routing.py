@@ -5,10 +5,11 @@ import pytest
 from referrals import services
 from referrals.models import OfferStatus, Referral, Status
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.organisations.factories import OrganisationFactory, member
 
 from .factories import cover_country, submit
-from .helpers import accept, assert_problem, url
+from .helpers import accept, url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,10 @@ from django.utils import timezone
 from referrals.models import OfferStatus, Outcome, Referral, ReferralEvent, Status
 from referrals.screening import KINDS, PersonalDataFound, find_personal_data, screen
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 
 from .factories import referral_payload, submit
-from .helpers import REFERRALS, accept, assert_problem, message_for, url
+from .helpers import REFERRALS, accept, message_for, url
 
 # The kinds are stable codes; the refusal names them in words (KINDS).
 PHONE = "phone"

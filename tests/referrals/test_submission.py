@@ -8,10 +8,11 @@ from django.db import connection
 from geo.models import AdministrativeArea
 from referrals.models import Referral, ReferralEvent
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.organisations.factories import OrganisationFactory, member
 
 from .factories import referral_payload
-from .helpers import REFERRALS, assert_problem
+from .helpers import REFERRALS
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from tests.conftest import client_for
+from tests.helpers import assert_problem
 from tests.organisations.factories import PASSWORD, OrganisationFactory, member
 from tests.referrals.factories import referral_payload
 
@@ -39,8 +40,7 @@ def test_a_body_over_the_limit_is_refused_with_413(caseworker, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = json.dumps(referral_payload(notes="x" * 20_000))
     response = client_for(caseworker).post("/api/v1/referrals/", body, content_type="application/json")
-    assert response.status_code == 413
-    assert response["Content-Type"] == "application/problem+json"
+    assert_problem(response, 413)
 
 
 def test_requests_per_user_are_limited_with_retry_after(caseworker, tight_rates):
@@ -48,9 +48,8 @@ def test_requests_per_user_are_limited_with_retry_after(caseworker, tight_rates)
     statuses = [client.get("/api/v1/services/").status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
     response = client.get("/api/v1/services/")
-    assert response.status_code == 429
+    assert_problem(response, 429)
     assert int(response["Retry-After"]) > 0
-    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_requests_per_address_are_limited_across_accounts(reference_data, tight_rates):
@@ -80,8 +79,7 @@ def test_login_attempts_are_limited(caseworker, tight_rates):
 ])
 def test_arrays_have_a_length_limit(caseworker, field, value):
     response = client_for(caseworker).post("/api/v1/referrals/", referral_payload(**{field: value}), format="json")
-    assert response.status_code == 400
-    assert any(error["field"].startswith(field) for error in response.json()["errors"])
+    assert_problem(response, 400, field)
 
 
 def test_geometries_have_a_vertex_limit(reference_data):
@@ -92,8 +90,8 @@ def test_geometries_have_a_vertex_limit(reference_data):
         "organisation": str(organisation.pk), "services": ["shelter"],
         "geometry": {"type": "Polygon", "coordinates": [ring]},
     }, format="json")
-    assert response.status_code == 400
-    assert "vertices" in response.json()["errors"][0]["message"]
+    body = assert_problem(response, 400, "geometry")
+    assert "vertices" in body["errors"][0]["message"]
 
 
 def test_database_statements_have_a_timeout():

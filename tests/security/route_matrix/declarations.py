@@ -1,0 +1,277 @@
+"""What every caller must get from every route: the declaration the route matrix checks.
+
+Key: (route as in the URL conf, method, target). Targets name the concrete object the route's ids
+point at (see World.kwargs): `-` for routes without ids; `submitted`, `offered`, `accepted` for
+three of the network's referrals; `TH` for the area of Thailand; `shelter` (the offered NGO's
+confidential shelter); `coverage` (the offered NGO's coverage); `submitter` (the government
+agency); `viewer` (the membership of its viewer, under /organisations/<the agency>/members/);
+`webhook` (the agency's); `shelter code` (the service code `shelter`); `foreign member` (the offered
+NGO's caseworker's membership, asked for under /organisations/<the agency>/members/). Targets with
+a colon use the object before it with another body: `for offered` (a facility or coverage of the
+offered NGO, whoever asks), `: move` (moving the shelter or coverage to the unrelated NGO),
+`: unverify` ({"verified": false}). `replay...` targets first make a request with an
+Idempotency-Key, then repeat it as the caller (see requests.SETUPS).
+
+Readable objects that the caller may not change answer 403; objects the caller may not read
+answer 404, whatever the method (their existence does not leak). 409: the caller may act on the
+referral, but not in its current state (the state is checked before the party, by design).
+"""
+
+from dataclasses import dataclass
+
+# Who calls: an attribute of tests.network.Network each (but `anonymous`: no credentials).
+ACTORS = (
+    "anonymous",
+    "platform_admin",               # is_staff, member of no organisation
+    "analyst",                      # a group holding referrals.view_all_statistics, member of no organisation
+    "submitter_admin",              # the government agency that submitted the referrals: its admin,
+    "submitter_caseworker",         # ... its caseworker
+    "submitter_viewer",             # ... its viewer
+    "offered_caseworker",           # caseworker of the NGO holding a pending offer of the `offered` referral
+    "declined_caseworker",          # caseworker of the NGO that declined its offers
+    "accepting_caseworker",         # caseworker of the NGO that accepted the `accepted` referral
+    "other_government_caseworker",  # caseworker of an unrelated government agency
+    "other_ngo_admin",              # admin of an unrelated NGO (admin-only routes, tried by another admin)
+)
+SUBMITTER = ("submitter_admin", "submitter_caseworker", "submitter_viewer")
+
+
+def expect(rest: int, *, submitter: int | None = None, **actors: int) -> dict[str, int]:
+    """The status each actor must get: the actors named; the submitting agency's three members
+    (`submitter`, unless named one by one); `rest` for everyone else."""
+    unknown = set(actors) - set(ACTORS)
+    assert not unknown, f"no such actors: {unknown}"
+    groups = dict.fromkeys(SUBMITTER, submitter) if submitter is not None else {}
+    return {actor: actors.get(actor, groups.get(actor, rest)) for actor in ACTORS}
+
+
+PUBLIC = expect(200)
+MEMBER_READ = expect(200, anonymous=401, analyst=403)  # IsMemberOrPlatformStaff, open data
+
+MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
+    # health, tokens, the schema and its docs: public (drf-spectacular's SERVE_PERMISSIONS default AllowAny)
+    ("/healthz", "GET", "-"): PUBLIC,
+    ("/api/v1/auth/token/", "POST", "-"): PUBLIC,  # own credentials
+    ("/api/v1/auth/logout/", "POST", "-"): expect(204, anonymous=401),
+    ("/api/v1/schema/", "GET", "-"): PUBLIC,
+    ("/api/v1/docs/", "GET", "-"): PUBLIC,
+    # the browsable API's session login (Django's LoginView and LogoutView): public forms
+    ("/api-auth/login/", "GET", "-"): PUBLIC,
+    ("/api-auth/login/", "POST", "-"): expect(302),
+    ("/api-auth/login/", "PUT", "-"): PUBLIC,  # FormView.put: re-shows the form
+    ("/api-auth/logout/", "POST", "-"): PUBLIC,
+    # geography and the directory: every member of the network reads it
+    ("/api/v1/geo/locate/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/geo/areas/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/geo/areas/{pk}/", "GET", "TH"): MEMBER_READ,
+    ("/api/v1/providers/search/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/directory/export/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/services/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/services/{code}/", "GET", "shelter code"): MEMBER_READ,
+    ("/api/v1/organisations/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/organisations/", "POST", "-"): expect(403, anonymous=401, platform_admin=201),
+    ("/api/v1/organisations/{pk}/", "GET", "submitter"): MEMBER_READ,
+    ("/api/v1/organisations/{pk}/", "PUT", "submitter"):
+        expect(403, anonymous=401, platform_admin=200, submitter_admin=200),
+    ("/api/v1/organisations/{pk}/", "PATCH", "submitter"):
+        expect(403, anonymous=401, platform_admin=200, submitter_admin=200),
+    ("/api/v1/organisations/{pk}/", "PATCH", "submitter: unverify"): expect(403, anonymous=401, platform_admin=200),
+    # facilities and coverage: members read; the owner's admins and caseworkers write (bodies: own org)
+    ("/api/v1/facilities/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/facilities/", "POST", "-"):
+        expect(201, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403),
+    ("/api/v1/facilities/", "POST", "for offered"):
+        expect(400, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403, offered_caseworker=201),
+    ("/api/v1/facilities/{pk}/", "GET", "shelter"): MEMBER_READ,
+    ("/api/v1/facilities/{pk}/", "PATCH", "shelter"): expect(403, anonymous=401, offered_caseworker=200),
+    ("/api/v1/facilities/{pk}/", "PATCH", "shelter: move"): expect(403, anonymous=401, offered_caseworker=400),
+    ("/api/v1/facilities/{pk}/", "DELETE", "shelter"): expect(403, anonymous=401, offered_caseworker=204),
+    ("/api/v1/coverage-areas/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/coverage-areas/", "POST", "-"):
+        expect(201, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403),
+    ("/api/v1/coverage-areas/", "POST", "for offered"):
+        expect(400, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403, offered_caseworker=201),
+    ("/api/v1/coverage-areas/{pk}/", "GET", "coverage"): MEMBER_READ,
+    ("/api/v1/coverage-areas/{pk}/", "PATCH", "coverage"): expect(403, anonymous=401, offered_caseworker=200),
+    ("/api/v1/coverage-areas/{pk}/", "PATCH", "coverage: move"): expect(403, anonymous=401, offered_caseworker=400),
+    ("/api/v1/coverage-areas/{pk}/", "DELETE", "coverage"): expect(403, anonymous=401, offered_caseworker=204),
+    # members: another organisation's member list does not exist for you (404); staff onboard anyone
+    ("/api/v1/organisations/{organisation_pk}/members/", "GET", "submitter"):
+        expect(404, anonymous=401, platform_admin=200, analyst=403, submitter=200),
+    ("/api/v1/organisations/{organisation_pk}/members/", "POST", "submitter"):
+        expect(404, anonymous=401, platform_admin=201, analyst=403, submitter=403, submitter_admin=201),
+    ("/api/v1/organisations/{organisation_pk}/members/{pk}/", "GET", "viewer"):
+        expect(404, anonymous=401, platform_admin=200, analyst=403, submitter=200),
+    ("/api/v1/organisations/{organisation_pk}/members/{pk}/", "PATCH", "viewer"):
+        expect(404, anonymous=401, platform_admin=200, analyst=403, submitter=403, submitter_admin=200),
+    ("/api/v1/organisations/{organisation_pk}/members/{pk}/", "DELETE", "viewer"):
+        expect(404, anonymous=401, platform_admin=204, analyst=403, submitter=403, submitter_admin=204),
+    # ... and a member of another organisation, asked for under the agency's URL, is nobody's (404);
+    # the agency's caseworker and viewer are refused any change before the lookup (403, whatever the id)
+    ("/api/v1/organisations/{organisation_pk}/members/{pk}/", "GET", "foreign member"):
+        expect(404, anonymous=401, analyst=403),
+    ("/api/v1/organisations/{organisation_pk}/members/{pk}/", "PATCH", "foreign member"):
+        expect(404, anonymous=401, analyst=403, submitter=403, submitter_admin=404),
+    ("/api/v1/organisations/{organisation_pk}/members/{pk}/", "DELETE", "foreign member"):
+        expect(404, anonymous=401, analyst=403, submitter=403, submitter_admin=404),
+    # statistics: analysts and staff over all referrals, a member over its organisation's; k-anonymised
+    ("/api/v1/stats/referrals/", "GET", "-"): expect(200, anonymous=401),
+    ("/api/v1/stats/referrals/response-times/", "GET", "-"): expect(200, anonymous=401),
+    ("/api/v1/stats/export/", "GET", "-"): expect(200, anonymous=401),
+    # referrals: list and submit (any acting member; staff run the network, not cases)
+    ("/api/v1/referrals/", "GET", "-"): MEMBER_READ,  # each sees its own
+    ("/api/v1/referrals/", "POST", "-"):
+        expect(201, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403),
+    # ... retried with the Idempotency-Key the agency's caseworker used: the agency gets the first
+    # answer again; everyone else submits their own (keys are per organisation)
+    ("/api/v1/referrals/", "POST", "replay"):
+        expect(201, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403),
+    ("/api/v1/referrals/", "POST", "replay after consent withdrawal"):
+        expect(201, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403),
+    # a referral still `submitted`: only its submitter sees it
+    ("/api/v1/referrals/{pk}/", "GET", "submitted"): expect(404, anonymous=401, analyst=403, submitter=200),
+    ("/api/v1/referrals/{pk}/", "PATCH", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/matches/", "GET", "submitted"): expect(404, anonymous=401, analyst=403, submitter=200),
+    ("/api/v1/referrals/{pk}/events/", "GET", "submitted"): expect(404, anonymous=401, analyst=403, submitter=200),
+    ("/api/v1/referrals/{pk}/outcomes/", "GET", "submitted"): expect(404, anonymous=401, analyst=403, submitter=200),
+    ("/api/v1/referrals/{pk}/outcomes/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/route/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/accept/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/decline/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/withdraw/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/withdraw-consent/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/close/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403),
+    # `offered`: the submitter and the organisation holding the pending offer; not the one that declined
+    ("/api/v1/referrals/{pk}/", "GET", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, offered_caseworker=200),
+    ("/api/v1/referrals/{pk}/", "PATCH", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403, offered_caseworker=409),
+    ("/api/v1/referrals/{pk}/matches/", "GET", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, offered_caseworker=403),
+    ("/api/v1/referrals/{pk}/events/", "GET", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, offered_caseworker=200),
+    ("/api/v1/referrals/{pk}/outcomes/", "GET", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, offered_caseworker=200),
+    ("/api/v1/referrals/{pk}/outcomes/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403, offered_caseworker=409),
+    ("/api/v1/referrals/{pk}/route/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403, offered_caseworker=403),
+    ("/api/v1/referrals/{pk}/accept/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=403, offered_caseworker=200),
+    ("/api/v1/referrals/{pk}/decline/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=403, offered_caseworker=200),
+    ("/api/v1/referrals/{pk}/withdraw/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403, offered_caseworker=403),
+    ("/api/v1/referrals/{pk}/withdraw-consent/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403, offered_caseworker=403),
+    ("/api/v1/referrals/{pk}/close/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403, offered_caseworker=409),
+    # `accepted`: the submitter and the accepting organisation; the lapsed and declined ones lost access
+    ("/api/v1/referrals/{pk}/", "GET", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, accepting_caseworker=200),
+    ("/api/v1/referrals/{pk}/", "PATCH", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403, accepting_caseworker=409),
+    ("/api/v1/referrals/{pk}/matches/", "GET", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, accepting_caseworker=403),
+    ("/api/v1/referrals/{pk}/events/", "GET", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, accepting_caseworker=200),
+    ("/api/v1/referrals/{pk}/outcomes/", "GET", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, accepting_caseworker=200),
+    ("/api/v1/referrals/{pk}/outcomes/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=403, accepting_caseworker=201),
+    ("/api/v1/referrals/{pk}/route/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403, accepting_caseworker=409),
+    ("/api/v1/referrals/{pk}/accept/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403, accepting_caseworker=409),
+    ("/api/v1/referrals/{pk}/decline/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403, accepting_caseworker=409),
+    ("/api/v1/referrals/{pk}/withdraw/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403, accepting_caseworker=403),
+    ("/api/v1/referrals/{pk}/withdraw-consent/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, submitter_viewer=403, accepting_caseworker=403),
+    ("/api/v1/referrals/{pk}/close/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=403, accepting_caseworker=200),
+    # the accepting NGO recorded an outcome with an Idempotency-Key, then the person withdrew consent:
+    # the NGO lost access, so a retry with that key finds no referral either
+    ("/api/v1/referrals/{pk}/outcomes/", "POST", "accepted: replay after consent withdrawal"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403),
+    # webhooks: an organisation's admins only (403 to everyone else, before any lookup); another
+    # organisation's webhook does not exist for an admin (404)
+    ("/api/v1/webhooks/", "GET", "-"): expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=200),
+    ("/api/v1/webhooks/", "POST", "-"): expect(403, anonymous=401, submitter_admin=201, other_ngo_admin=201),
+    ("/api/v1/webhooks/{pk}/", "GET", "webhook"): expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=404),
+    ("/api/v1/webhooks/{pk}/", "PATCH", "webhook"):
+        expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=404),
+    ("/api/v1/webhooks/{pk}/", "DELETE", "webhook"):
+        expect(403, anonymous=401, submitter_admin=204, other_ngo_admin=404),
+    ("/api/v1/webhooks/{pk}/deliveries/", "GET", "webhook"):
+        expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=404),
+    ("/api/v1/webhooks/{pk}/rotate-secret/", "POST", "webhook"):
+        expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=404),
+}
+
+# Route prefixes declared as a group, with the reason, instead of one row per route and caller.
+GROUPED = {
+    "/admin/": "Django admin site, staff only: every page sends anonymous and non-staff users to its "
+               "login page (test_admin_site_is_staff_only)",
+}
+
+# HEAD and OPTIONS are answered by the framework for every route (HEAD as GET, OPTIONS with
+# metadata after the same authentication and permission checks); they are not declared per route.
+IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+# The only responses that may carry a webhook's signing secret.
+SECRET_SHOWN_ONCE = frozenset({("/api/v1/webhooks/", "POST"), ("/api/v1/webhooks/{pk}/rotate-secret/", "POST")})
+# Documentation describes fields (it names `case_reference` and `secret`) and holds no data.
+DOCUMENTATION = frozenset({"/api/v1/schema/", "/api/v1/docs/"})
+
+TARGETS = frozenset({
+    "-", "submitted", "offered", "accepted", "TH", "shelter", "coverage", "submitter", "viewer", "webhook",
+    "shelter code", "foreign member", "for offered", "shelter: move", "coverage: move", "submitter: unverify",
+    "replay", "replay after consent withdrawal", "accepted: replay after consent withdrawal",
+})
+
+
+@dataclass(frozen=True)
+class Cell:
+    route: str
+    method: str
+    target: str
+    actor: str
+    expected: int
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.route} [{self.target}] as {self.actor}"
+
+
+def cells() -> list[Cell]:
+    return [Cell(route, method, target, actor, status)
+            for (route, method, target), statuses in MATRIX.items() for actor, status in statuses.items()]
+
+
+FAMILY_OF = {
+    "healthz": "public", "auth": "public", "schema": "public", "docs": "public", "api-auth": "public",
+    "geo": "directory", "providers": "directory", "directory": "directory", "services": "directory",
+    "stats": "directory",
+    "organisations": "organisations", "facilities": "facilities", "coverage-areas": "facilities",
+    "referrals": "referrals", "webhooks": "webhooks",
+}
+
+
+def family(cell: Cell) -> str:
+    """Cells run in groups: one seeded network per group, a savepoint per cell."""
+    parts = cell.route.strip("/").split("/")
+    segment = parts[2] if parts[:2] == ["api", "v1"] and len(parts) > 2 else parts[0]
+    name = FAMILY_OF.get(segment, segment)
+    return f"{name}:{cell.target}" if name == "referrals" and cell.target != "-" else name
+
+
+FAMILIES = sorted({family(cell) for cell in cells()})
