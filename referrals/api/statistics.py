@@ -171,6 +171,9 @@ class ExportView(APIView):
         if response.status_code >= 400:  # errors are problem+json, whatever format was asked for
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = PROBLEM_CONTENT_TYPE
+        elif request.method == "OPTIONS":  # the metadata is JSON, not export rows
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = renderers.JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
     __doc__ += "\n".join(f"- `{name}`: {text}" for name, text in COLUMNS)
 
