@@ -210,14 +210,21 @@ def referral_withdraw(*, referral: Referral, by) -> Referral:
     return referral
 
 
-@transaction.atomic
-def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
-    """The accepting organisation closes the referral."""
+def _locked_for_the_acceptor(by, referral: Referral, refusal: str) -> Referral:
+    """Lock a referral the accepting organisation works on (outcomes, closing), in the order of
+    checks every service keeps: role (403), state (409), party (403)."""
     rights = rights_before_lock(by, referral)
     referral = locked(referral)
     if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
-        raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be closed.")
+        raise InvalidTransition(referral, refusal.format(status=referral.status))
     permissions.require_record_outcome(rights)
+    return referral
+
+
+@transaction.atomic
+def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
+    """The accepting organisation closes the referral."""
+    referral = _locked_for_the_acceptor(by, referral, "A referral that is {status} cannot be closed.")
     screen_fields(reason=reason)
     referral.status = Status.CLOSED
     referral.close_reason = reason
@@ -229,11 +236,9 @@ def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
 @transaction.atomic
 def outcome_record(*, referral: Referral, by, type: str, date: date, note: str = "") -> Outcome:
     """The accepting organisation records assistance given; the first moves the referral to `in_progress`."""
-    rights = rights_before_lock(by, referral)
-    referral = locked(referral)
-    if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
-        raise InvalidTransition(referral, f"Outcomes cannot be recorded on a referral that is {referral.status}.")
-    permissions.require_record_outcome(rights)
+    referral = _locked_for_the_acceptor(
+        by, referral, "Outcomes cannot be recorded on a referral that is {status}."
+    )
     screen_fields(note=note)
     if date > timezone.localdate():
         raise ValidationError({"date": "an outcome cannot be dated in the future"})

@@ -1,7 +1,6 @@
 """The screening pipeline over its corpus (referrals/screening/corpus/): every kind of personal data is
 refused, harmless caseworker notes pass, and a long note screens quickly."""
 
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -98,16 +97,3 @@ def test_the_model_field_validator_refuses_with_the_code_personal_data():
     assert raised.value.params == {"kind": "name"}
     assert "Malee" not in " ".join(raised.value.messages)
     assert no_personal_data("12 women aged 18-25") is None
-
-
-def test_a_note_of_5000_characters_screens_in_under_50_ms():
-    # Harmless text is the slow case: every detector runs. The best of a few runs measures the code, not the
-    # load of a shared machine.
-    note = (" ".join(HARMLESS) * 2)[:5000]
-    find_personal_data(note)
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        find_personal_data(note)
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.05
