@@ -8,12 +8,6 @@ from . import permissions
 from .models import CHILD_AGE_BANDS, AgeBand, ProfileGender, Referral, ReferralGroupObjectPermission
 from .permissions import VIEW, organisation_of
 
-
-def referral_list_for(user) -> QuerySet[Referral]:
-    """The referrals the user's organisation may see (`Referral.objects.restrict(user, "view")`)."""
-    return Referral.objects.restrict(user, "view")
-
-
 OPEN = ("submitted", "offered", "accepted", "in_progress")
 
 

@@ -37,7 +37,6 @@ def _list_of(ctx: Context, account: Account, label: str) -> dict:
 
     from referrals.api.views import ReferralCursorPagination
     from referrals.models import Referral
-    from referrals.selectors import referral_list_for
 
     page = ReferralCursorPagination.page_size
     where = f"list ({label})"
@@ -57,8 +56,8 @@ def _list_of(ctx: Context, account: Account, label: str) -> dict:
     user = User.objects.get(pk=account.user_id)
 
     def ours_queryset():
-        user.__dict__.pop("_referral_view_grant_key", None)  # as a new request: looked up again
-        return referral_list_for(user).order_by("-access_created", "-id")[:page]
+        user.__dict__.pop("_referral_grant_key", None)  # as a new request: looked up again
+        return Referral.objects.restrict(user, "view").order_by("-access_created", "-id")[:page]
 
     def theirs_queryset():
         return get_objects_for_user(
