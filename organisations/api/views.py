@@ -6,6 +6,7 @@ from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
 
 from api.viewsets import RestrictedViewSet
+from geo.models import AdministrativeArea
 from organisations import permissions, selectors, services
 from organisations.models import CoverageArea, Facility, FacilityKind, Membership, Organisation, ServiceType
 
@@ -163,6 +164,8 @@ class FacilityFilterSet(filters.FilterSet):
                                  max_length=40, help_text="Facilities offering this service code.")
     country = filters.CharFilter(field_name="area__country", lookup_expr="iexact", max_length=2)
     kind = filters.ChoiceFilter(choices=FacilityKind.choices)
+    area = filters.ModelChoiceFilter(queryset=AdministrativeArea.objects.defer("geometry"), method="filter_area",
+                                     help_text="Facilities shown in this administrative area.")
 
     class Meta:
         model = Facility
@@ -170,6 +173,11 @@ class FacilityFilterSet(filters.FilterSet):
 
     def filter_service(self, queryset, name, value):
         return queryset.filter(services__contains=[value])
+
+    def filter_area(self, queryset, name, value):
+        # By the area each facility is shown in (a shelter's no finer than the province for others).
+        viewer = permissions.exact_locations_for(self.request.user) if self.request is not None else ()
+        return selectors.facilities_in_area_shown(queryset, value, viewer)
 
 
 @extend_schema(tags=["directory"])
