@@ -73,7 +73,10 @@ class MemberViewSet(
     mixins.UpdateModelMixin, mixins.DestroyModelMixin,
 ):
     """Members of an organisation. Its members read the list; its admins add members, change
-    roles and remove members. Other organisations' member lists do not exist for you (404)."""
+    roles and remove members. Other organisations' member lists do not exist for you (404).
+    A member added here logs in as `<username>@<first 8 hex digits of the organisation id>` (the
+    `username` answered): names live in the organisation's namespace, so adding one never tells
+    whether that name is taken in another organisation."""
 
     queryset = Membership.objects.all()
     serializer_class = MemberSerializer
@@ -106,9 +109,10 @@ class MemberViewSet(
 
     def create_object(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.member_add(
+        # The login name is the chosen name in the organisation's namespace (services.member_onboard).
+        serializer.instance = services.member_onboard(
             organisation=self.get_organisation(),
-            username=data["user"]["username"],
+            name=data["user"]["username"],
             email=data["user"].get("email", ""),
             password=data["password"],
             role=data["role"],
