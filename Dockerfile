@@ -20,6 +20,7 @@ COPY bench bench
 COPY manage.py ./
 RUN pip install . \
  && SECRET_KEY=collectstatic-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+    REFERRAL_SUBJECT_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input -v 0
 USER app
 EXPOSE 8000

@@ -30,7 +30,7 @@ from django.db.models import Prefetch, QuerySet
 from geo.models import AdministrativeArea, AdministrativeLevel
 
 from .models import CoverageArea, Facility, FacilityKind, Organisation, OrganisationKind, ServiceType
-from .selectors import facility_location_shown
+from .selectors import AREA_CHAIN, AREA_CHAIN_DEFERRED, facility_area_shown, facility_location_shown
 
 # The export is published as is, to whoever reads it: nobody's shelters are shown exactly.
 EVERY_READER: frozenset = frozenset()
@@ -76,7 +76,7 @@ def export_organisations() -> QuerySet[Organisation]:
         .prefetch_related(
             Prefetch(
                 "facilities",
-                queryset=Facility.objects.select_related("area").defer("area__geometry").order_by("name", "id"),
+                queryset=Facility.objects.select_related(AREA_CHAIN).defer(*AREA_CHAIN_DEFERRED).order_by("name", "id"),
             ),
             Prefetch(
                 "coverage_areas",
@@ -204,7 +204,8 @@ def facility_location(facility: Facility, *, organisation_id: str) -> dict:
     kind = FACILITY_KIND_WORDS.get(facility.kind, facility.kind)
     point, exact = facility_location_shown(facility, EVERY_READER)
     if not exact:
-        where = f" in {_area_words(facility.area)}" if facility.area_id else ""
+        shown = facility_area_shown(facility, EVERY_READER)  # no finer than CONFIDENTIAL_AREA_LEVEL
+        where = f" in {_area_words(shown)}" if shown is not None else ""
         description = f"{kind}{where}. Its exact location is confidential and not published."
     else:
         description = f"{kind} in {_area_words(facility.area)}." if facility.area_id else f"{kind}."

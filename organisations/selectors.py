@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point
 
 from .models import (
@@ -59,8 +60,13 @@ def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.all()
 
 
+# A facility's area with its parents (what facility_area_shown walks), without any outline.
+AREA_CHAIN = "area__parent__parent"
+AREA_CHAIN_DEFERRED = ("area__geometry", "area__parent__geometry", "area__parent__parent__geometry")
+
+
 def facility_list() -> QuerySet[Facility]:
-    return Facility.objects.select_related("organisation")
+    return Facility.objects.select_related("organisation", AREA_CHAIN).defer(*AREA_CHAIN_DEFERRED)
 
 
 def coverage_list() -> QuerySet[CoverageArea]:
@@ -77,12 +83,54 @@ def coverage_list() -> QuerySet[CoverageArea]:
 CONFIDENTIAL_KIND = FacilityKind.SHELTER
 
 
+def _shown_exactly(facility: Facility, viewer_organisation_ids: Iterable) -> bool:
+    return facility.kind != CONFIDENTIAL_KIND or facility.organisation_id in set(viewer_organisation_ids)
+
+
 def facility_location_shown(facility: Facility, viewer_organisation_ids: Iterable = ()) -> tuple[Point, bool]:
     """(the point to show, whether it is the exact one) for a viewer who sees exactly the shelters
     of the organisations `viewer_organisation_ids`."""
-    if facility.kind != CONFIDENTIAL_KIND or facility.organisation_id in set(viewer_organisation_ids):
+    if _shown_exactly(facility, viewer_organisation_ids):
         return facility.location, True
     return coarsen_point(facility.location), False
+
+
+# The area goes with the point: with district (or finer) boundaries loaded, a shelter's smallest
+# area can be smaller than the grid cell its point is shown in, so whoever may not see the place
+# exactly sees the area no finer than settings.CONFIDENTIAL_AREA_LEVEL (its ancestor at that level).
+
+
+def area_no_finer_than_allowed(area: AdministrativeArea | None) -> AdministrativeArea | None:
+    """`area`, or its nearest ancestor at CONFIDENTIAL_AREA_LEVEL or coarser; None if the chain of
+    parents stops short of that level (then nothing coarse enough is known)."""
+    while area is not None and area.level > settings.CONFIDENTIAL_AREA_LEVEL:
+        area = area.parent  # select_related(AREA_CHAIN) by the readers: no query per facility
+    return area
+
+
+def facility_area_shown(facility: Facility, viewer_organisation_ids: Iterable = ()) -> AdministrativeArea | None:
+    """The administrative area to show of the facility, by the same rule as its location."""
+    if facility.area_id is None:
+        return None
+    if _shown_exactly(facility, viewer_organisation_ids):
+        return facility.area
+    return area_no_finer_than_allowed(facility.area)
+
+
+def facilities_in_area_shown(queryset: QuerySet[Facility], area: AdministrativeArea,
+                             viewer_organisation_ids: Iterable = ()) -> QuerySet[Facility]:
+    """The facilities whose *shown* area is `area`: filtering by a district must not tell which
+    district a shelter the viewer may not locate is in."""
+    level = settings.CONFIDENTIAL_AREA_LEVEL
+    shown_as = set()  # areas whose area_no_finer_than_allowed is `area`
+    if area.level <= level:
+        shown_as, frontier = {area.pk}, {area.pk}
+        while frontier:
+            frontier = set(AdministrativeArea.objects.filter(parent_id__in=frontier, level__gt=level)
+                           .values_list("pk", flat=True)) - shown_as
+            shown_as |= frontier
+    generalised = Q(kind=CONFIDENTIAL_KIND) & ~Q(organisation_id__in=list(viewer_organisation_ids))
+    return queryset.filter((~generalised & Q(area=area)) | (generalised & Q(area_id__in=shown_as)))
 
 
 # The same rule in SQL, for the facility aliased `fa`, with shown_location_params() as parameters:
@@ -238,7 +286,7 @@ def provider_search(
         cursor.execute(PROVIDER_SEARCH_SQL, params)
         rows = cursor.fetchall()
     organisation_width = len(Organisation._meta.concrete_fields)
-    matches = []
+    matches, facilities = [], []
     for row in rows:
         services_matched, covering_areas, drawn, distance_km, capacity = row[:5]
         organisation = _instance(Organisation, list(row[5:5 + organisation_width]))
@@ -249,6 +297,7 @@ def provider_search(
             x, y = facility_values[_LOCATION], facility_values[_LOCATION + 1]
             facility_values[_LOCATION:_LOCATION + 2] = [Point(x, y, srid=4326)]
             facility = _instance(Facility, facility_values)
+        facilities.append(facility)
         matches.append(ProviderMatch(
             organisation=organisation,
             facility=facility,
@@ -258,4 +307,16 @@ def provider_search(
             covering_areas=list(covering_areas),
             covered_by_drawn_area=drawn,
         ))
+    _attach_area_chains([f for f in facilities if f is not None])
     return matches
+
+
+def _attach_area_chains(facilities: list[Facility]) -> None:
+    """Give facilities built from raw rows their area and its parents (for facility_area_shown),
+    in one query."""
+    ids = {facility.area_id for facility in facilities if facility.area_id is not None}
+    areas = AdministrativeArea.objects.select_related("parent__parent").defer(
+        "geometry", "parent__geometry", "parent__parent__geometry").in_bulk(ids)
+    for facility in facilities:
+        if facility.area_id is not None:
+            facility.area = areas[facility.area_id]

@@ -56,10 +56,31 @@ def organisation_update(*, organisation: Organisation, data: dict, by=None) -> O
     return organisation
 
 
+def member_login_name(*, organisation: Organisation, name: str) -> str:
+    """The login name of a member an organisation's admin onboards as `name`: the name in the
+    organisation's own namespace (`name@<first 8 hex digits of its id>`)."""
+    return f"{name}@{organisation.pk.hex[:8]}"
+
+
+@transaction.atomic
+def member_onboard(*, organisation: Organisation, name: str, password: str, email: str = "", role: str) -> Membership:
+    """Onboard a member through the API. Login names are global, so an admin who could pick any
+    name would learn from a refusal that it is taken somewhere, by someone of another organisation
+    (and so that this person works in the network). Names chosen by an admin live in the
+    organisation's namespace instead: the only names it can collide with are its own members',
+    current or former, whom it knows anyway; an unknown name and a name taken elsewhere are the
+    same request, with the same answer and the same work."""
+    username = member_login_name(organisation=organisation, name=name)
+    if len(username) > User._meta.get_field("username").max_length:
+        raise ValidationError({"username": f"at most {User._meta.get_field('username').max_length - 9} characters"})
+    return member_add(organisation=organisation, username=username, password=password, email=email, role=role)
+
+
 @transaction.atomic
 def member_add(
     *, organisation: Organisation, username: str, password: str, email: str = "", role: str
 ) -> Membership:
+    """Create the account `username` (exactly: platform tooling and the demo) as a member."""
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "this username cannot be used; choose another"})
     user = User(username=username, email=email)

@@ -261,6 +261,16 @@ STATS_MIN_CELL = env.int("STATS_MIN_CELL", default=11)
 # may not see them exactly (shelters of other organisations, referral locations).
 COARSE_GRID_DEGREES = 0.1
 
+# --- issue 11: privacy ---
+# Secret of the HMACs that stored idempotency records keep of a request and of its key (a plain
+# hash of a body with a case reference in it can be reversed by guessing). Defaults to SECRET_KEY;
+# api.idempotency derives its own key from it with a purpose string, so the two never coincide.
+IDEMPOTENCY_KEY_SECRET = env("IDEMPOTENCY_KEY_SECRET", default=SECRET_KEY)
+# The finest administrative level (0 country, 1 province, 2 district) at which a shelter's area is
+# shown to other organisations: with districts loaded, a district can be smaller than the 0.1
+# degree cell its point is shown in.
+CONFIDENTIAL_AREA_LEVEL = env.int("CONFIDENTIAL_AREA_LEVEL", default=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

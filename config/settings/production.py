@@ -12,6 +12,19 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure") or len(set(SECRET_K
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# --- issue 11: privacy ---
+# The development default of REFERRAL_SUBJECT_KEY is derived from a secret published with the code:
+# with it, anyone could test guessed case ids against the subject hashes. Production has its own.
+REFERRAL_SUBJECT_KEY = env("REFERRAL_SUBJECT_KEY", default="")
+_DEVELOPMENT_SUBJECT_KEYS = {"subject:insecure-development-key-do-not-use-in-production", SECRET_KEY}
+if (len(REFERRAL_SUBJECT_KEY) < 32 or REFERRAL_SUBJECT_KEY in _DEVELOPMENT_SUBJECT_KEYS
+        or "insecure" in REFERRAL_SUBJECT_KEY or len(set(REFERRAL_SUBJECT_KEY)) < 10):
+    raise ImproperlyConfigured(
+        "REFERRAL_SUBJECT_KEY must be set to its own random value of at least 32 characters (not the development "
+        "default, not SECRET_KEY); generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'. "
+        "It is set once per deployment: changing it unlinks earlier referrals of the same person from later ones."
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

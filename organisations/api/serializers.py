@@ -16,7 +16,7 @@ from organisations.models import (
     Role,
     ServiceType,
 )
-from organisations.selectors import facility_location_shown
+from organisations.selectors import facility_area_shown, facility_location_shown
 
 User = get_user_model()
 
@@ -155,10 +155,12 @@ class FacilitySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["area"]
 
-    def _location_shown(self, facility: Facility):
+    def _viewer(self):
         request = self.context.get("request")
-        viewer = permissions.exact_locations_for(request.user) if request is not None else ()
-        return facility_location_shown(facility, viewer)
+        return permissions.exact_locations_for(request.user) if request is not None else ()
+
+    def _location_shown(self, facility: Facility):
+        return facility_location_shown(facility, self._viewer())
 
     def get_location_exact(self, facility: Facility) -> bool:
         return self._location_shown(facility)[1]
@@ -168,6 +170,8 @@ class FacilitySerializer(serializers.ModelSerializer):
         location, exact = self._location_shown(facility)
         if not exact:
             data["location"] = self.fields["location"].to_representation(location)
+            area = facility_area_shown(facility, self._viewer())
+            data["area"] = None if area is None else area.pk
         return data
 
 

@@ -6,6 +6,7 @@ from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
 
 from api.viewsets import RestrictedViewSet
+from geo.models import AdministrativeArea
 from organisations import permissions, selectors, services
 from organisations.models import CoverageArea, Facility, FacilityKind, Membership, Organisation, ServiceType
 
@@ -72,7 +73,10 @@ class MemberViewSet(
     mixins.UpdateModelMixin, mixins.DestroyModelMixin,
 ):
     """Members of an organisation. Its members read the list; its admins add members, change
-    roles and remove members. Other organisations' member lists do not exist for you (404)."""
+    roles and remove members. Other organisations' member lists do not exist for you (404).
+    A member added here logs in as `<username>@<first 8 hex digits of the organisation id>` (the
+    `username` answered): names live in the organisation's namespace, so adding one never tells
+    whether that name is taken in another organisation."""
 
     queryset = Membership.objects.all()
     serializer_class = MemberSerializer
@@ -105,9 +109,10 @@ class MemberViewSet(
 
     def create_object(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.member_add(
+        # The login name is the chosen name in the organisation's namespace (services.member_onboard).
+        serializer.instance = services.member_onboard(
             organisation=self.get_organisation(),
-            username=data["user"]["username"],
+            name=data["user"]["username"],
             email=data["user"].get("email", ""),
             password=data["password"],
             role=data["role"],
@@ -163,6 +168,8 @@ class FacilityFilterSet(filters.FilterSet):
                                  max_length=40, help_text="Facilities offering this service code.")
     country = filters.CharFilter(field_name="area__country", lookup_expr="iexact", max_length=2)
     kind = filters.ChoiceFilter(choices=FacilityKind.choices)
+    area = filters.ModelChoiceFilter(queryset=AdministrativeArea.objects.defer("geometry"), method="filter_area",
+                                     help_text="Facilities shown in this administrative area.")
 
     class Meta:
         model = Facility
@@ -170,6 +177,11 @@ class FacilityFilterSet(filters.FilterSet):
 
     def filter_service(self, queryset, name, value):
         return queryset.filter(services__contains=[value])
+
+    def filter_area(self, queryset, name, value):
+        # By the area each facility is shown in (a shelter's no finer than the province for others).
+        viewer = permissions.exact_locations_for(self.request.user) if self.request is not None else ()
+        return selectors.facilities_in_area_shown(queryset, value, viewer)
 
 
 @extend_schema(tags=["directory"])

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import PROBLEM_CONTENT_TYPE
-from referrals.export import COLUMNS, FIELDNAMES, export_rows
+from referrals.export import COLUMNS, FIELDNAMES, export_release
 from referrals.statistics import DIMENSIONS, MAX_DIMENSIONS, referral_statistics, response_times, statistics_scope
 
 
@@ -160,9 +160,10 @@ class CSVRenderer(renderers.BaseRenderer):
 @extend_schema(tags=["statistics"])
 class ExportView(APIView):
     """One row per referral with only the fields safe to share, named as in the Counter
-    Trafficking Data Collaborative codebook, generalised until every combination of
-    quasi-identifiers (yearOfRegistration, CountryOfExploitation, gender, ageBroad, citizenship)
-    occurs at least k times. `?format=csv` for CSV, JSON otherwise. Columns:\n\n"""
+    Trafficking Data Collaborative codebook, generalised until every combination of values over
+    all released columns occurs at least k times; rows that still would not are left out, and
+    `suppressed` (CSV: the `X-Suppressed-Rows` header) says how many. `?format=csv` for CSV, JSON
+    otherwise. Columns:\n\n"""
 
     permission_classes = [IsAuthenticated]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
@@ -183,6 +184,7 @@ class ExportView(APIView):
             "k": serializers.IntegerField(),
             "columns": serializers.ListField(child=serializers.CharField()),
             "rows": serializers.ListField(child=serializers.DictField()),
+            "suppressed": serializers.IntegerField(help_text="Referrals left out to keep every class at k."),
         })},
     )
     def get(self, request, *args, **kwargs):
@@ -194,7 +196,10 @@ class ExportView(APIView):
             referrals = referrals.filter(created__gte=data["from"])
         if data.get("to"):
             referrals = referrals.filter(created__lt=data["to"])
-        response = Response({"k": settings.STATS_MIN_CELL, "columns": FIELDNAMES, "rows": export_rows(referrals)})
+        release = export_release(referrals)
+        response = Response({"k": settings.STATS_MIN_CELL, "columns": FIELDNAMES, "rows": release.rows,
+                             "suppressed": release.suppressed})
         if getattr(request.accepted_renderer, "format", "") == "csv":
             response["Content-Disposition"] = 'attachment; filename="referrals-ctdc.csv"'
+            response["X-Suppressed-Rows"] = str(release.suppressed)
         return response

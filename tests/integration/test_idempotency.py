@@ -1,13 +1,15 @@
 """Idempotency-Key on POST /api/v1/referrals/ and POST /api/v1/referrals/{id}/outcomes/."""
 
 import hashlib
+import importlib
+import json
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from api.idempotency import IN_FLIGHT_SECONDS, idempotency_prune
+from api.idempotency import IN_FLIGHT_SECONDS, idempotency_prune, key_digest, lock_name, request_digest
 from api.models import IdempotencyRecord
 from referrals.models import OutboxEvent, Outcome, Referral
 from tests.conftest import client_for
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def lock_key(organisation, key: str) -> str:
     """The in-flight lock, named the way api/idempotency.py names it."""
-    return f"idempotency:{organisation.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+    return lock_name(organisation.pk, key)
 
 
 def released(organisation, key: str) -> None:
@@ -107,7 +109,7 @@ def test_the_same_key_in_another_organisation_is_independent(cast, body):
     assert theirs.status_code == 201, theirs.content
     assert ours.json()["id"] != theirs.json()["id"]
     assert Referral.objects.count() == 2
-    assert IdempotencyRecord.objects.filter(key="shared-key").count() == 2
+    assert IdempotencyRecord.objects.filter(key=key_digest("shared-key")).count() == 2
 
 
 def test_a_refused_request_is_not_remembered(cast, body):
@@ -177,7 +179,7 @@ def test_reading_outcomes_with_a_key_is_not_cached(cast, accepted):
     assert before.json() == []
     assert recorded.status_code == 201
     assert [o["type"] for o in after.json()] == ["legal_aid"]
-    assert not IdempotencyRecord.objects.filter(key="read-1").exists()
+    assert not IdempotencyRecord.objects.filter(key=key_digest("read-1")).exists()
 
 
 # --- 24 hours --------------------------------------------------------------------------------------
@@ -195,7 +197,7 @@ def test_a_record_older_than_a_day_is_ignored(cast, body):
     assert again.json()["id"] != first.json()["id"]
     assert "Idempotent-Replayed" not in again
     assert Referral.objects.count() == 2
-    record = IdempotencyRecord.objects.get(key="submit-old")  # the old record made way for the new one
+    record = IdempotencyRecord.objects.get(key=key_digest("submit-old"))  # the old record made way for the new one
     assert record.response_body["id"] == again.json()["id"]
 
 
@@ -214,11 +216,112 @@ def test_pruning_deletes_records_older_than_a_day_only(cast, body):
     post(cast.submitter_caseworker, body | {"case_reference": "CASE-2"}, key="old-2")
     post(cast.submitter_caseworker, body | {"case_reference": "CASE-3"}, key="fresh")
     now = timezone.now()
-    IdempotencyRecord.objects.filter(key__startswith="old").update(created=now - timedelta(hours=25))
-    IdempotencyRecord.objects.filter(key="fresh").update(created=now - timedelta(hours=23))
+    IdempotencyRecord.objects.filter(key__in=[key_digest("old-1"), key_digest("old-2")]).update(
+        created=now - timedelta(hours=25))
+    IdempotencyRecord.objects.filter(key=key_digest("fresh")).update(created=now - timedelta(hours=23))
 
     pruned = idempotency_prune(before=now)
 
     assert pruned == 2
-    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == [key_digest("fresh")]
     assert idempotency_prune(before=now) == 0
+
+
+# --- what a stored record gives away ----------------------------------------------------------------
+#
+# The finding: request_hash was a plain SHA-256 of the canonical body, so whoever read the table
+# (a backup, a database role for reporting) recovered the case reference by hashing guesses in a
+# tenth of a second, and the exact coordinates in under one. The referral keeps neither.
+
+CASE_REFERENCE = "TIP-2026-0417"
+LAT, LON = 13.756331, 100.501762
+
+
+@pytest.fixture
+def exact_body():
+    body = referral_payload(case_reference=CASE_REFERENCE)
+    body["location"] = {"lat": LAT, "lon": LON}
+    return body
+
+
+def plain_fingerprints(body: dict) -> set[str]:
+    """Every unkeyed hash of the body a guesser would try: the old canonical form, the JSON as sent."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    forms = [f"POST {REFERRALS}\n{canonical}", canonical, json.dumps(body)]
+    return {hashlib.sha256(form.encode()).hexdigest() for form in forms}
+
+
+def every_column(record: IdempotencyRecord) -> str:
+    return json.dumps({field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields},
+                      default=str)
+
+
+def test_the_stored_hash_cannot_be_reproduced_by_hashing_the_body(cast, exact_body):
+    response = post(cast.submitter_caseworker, exact_body, key="keyed-1")
+    assert response.status_code == 201, response.content
+    record = IdempotencyRecord.objects.get()
+
+    assert record.request_hash not in plain_fingerprints(exact_body)
+    # The guessing attack, as it was run: candidate case references hashed into the body.
+    for number in range(400, 430):
+        guess = {**exact_body, "case_reference": f"TIP-2026-{number:04d}"}
+        assert record.request_hash not in plain_fingerprints(guess)
+    assert len(record.request_hash) == 64
+
+
+def test_the_hash_depends_on_the_server_secret(cast, exact_body, settings):
+    post(cast.submitter_caseworker, exact_body, key="keyed-2")
+    first = IdempotencyRecord.objects.get(key=key_digest("keyed-2"))
+    post(cast.submitter_caseworker, exact_body, key="keyed-2-again")
+    again = IdempotencyRecord.objects.get(key=key_digest("keyed-2-again"))
+    assert again.request_hash == first.request_hash  # the same request, the same secret
+
+    settings.IDEMPOTENCY_KEY_SECRET = "another-secret-of-another-deployment-" + "x" * 20
+    post(cast.submitter_caseworker, exact_body, key="keyed-2-elsewhere")
+
+    elsewhere = IdempotencyRecord.objects.get(key=key_digest("keyed-2-elsewhere"))
+    assert elsewhere.request_hash != first.request_hash
+    assert key_digest("keyed-2") != first.key
+
+
+def test_a_keyed_record_still_tells_the_same_body_from_another(cast, exact_body):
+    first = post(cast.submitter_caseworker, exact_body, key="keyed-3")
+    repeat = post(cast.submitter_caseworker, exact_body, key="keyed-3")
+    moved = post(cast.submitter_caseworker, {**exact_body, "location": {"lat": LAT, "lon": 100.501763}},
+                 key="keyed-3")
+    other_case = post(cast.submitter_caseworker, {**exact_body, "case_reference": "TIP-2026-0418"}, key="keyed-3")
+
+    assert first.status_code == 201
+    assert repeat.status_code == 201
+    assert repeat["Idempotent-Replayed"] == "true"
+    assert_problem(moved, 422)
+    assert_problem(other_case, 422)
+    assert Referral.objects.count() == 1
+
+
+def test_no_column_of_the_record_holds_the_case_reference_or_the_coordinates(cast, exact_body):
+    key = f"{CASE_REFERENCE}-submit"  # clients build keys from their own case ids
+    response = post(cast.submitter_caseworker, exact_body, key=key)
+    assert response.status_code == 201, response.content
+    record = IdempotencyRecord.objects.get()
+    stored = every_column(record)
+
+    for secret in (CASE_REFERENCE, CASE_REFERENCE.casefold(), "2026-0417", key, str(LAT), str(LON), "13.7563",
+                   "100.5017", "756331", "501762"):
+        assert secret not in stored, secret
+    assert record.key == key_digest(key)
+    # What it does keep is what the referral keeps: the response shows the coarse point only.
+    referral = Referral.objects.get()
+    assert record.response_body["id"] == str(referral.pk)
+    assert record.response_body["location"]["point"]["coordinates"] == [
+        round(referral.location.x, 6), round(referral.location.y, 6)]
+    assert CASE_REFERENCE not in json.dumps(response.json())
+
+
+def test_the_migration_converts_old_records_as_the_code_keys_new_ones():
+    """Records written before keying were converted in place; the migration's purposes must stay
+    the module's, or a repeat of a converted request would be refused as another body."""
+    migration = importlib.import_module("api.migrations.0006_idempotency_keyed_hashes")
+    plain = hashlib.sha256(b"POST /api/v1/referrals/\n{}").hexdigest()
+    assert migration._keyed("api.idempotency.request_hash", plain) == request_digest(plain)
+    assert migration._keyed("api.idempotency.key", "submit-0001") == key_digest("submit-0001")

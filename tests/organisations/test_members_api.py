@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -36,6 +38,11 @@ def new_member(**overrides) -> dict:
     }
 
 
+def login_name(organisation, name: str = "siriporn.k") -> str:
+    """The login of a member added through the API: the name in the organisation's namespace."""
+    return f"{name}@{organisation.pk.hex[:8]}"
+
+
 def token_for(username: str, password: str = PASSWORD) -> str:
     response = APIClient().post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
     assert response.status_code == 200, response.content
@@ -56,7 +63,7 @@ def test_admin_adds_a_member_and_the_password_is_never_returned(ngo, team):
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {"id", "username", "email", "role"}
-    assert body["username"] == "siriporn.k"
+    assert body["username"] == login_name(ngo)
     assert body["email"] == "siriporn@example.org"
     assert body["role"] == "caseworker"
     assert NEW_PASSWORD not in response.content.decode()
@@ -69,11 +76,13 @@ def test_admin_adds_a_member_and_the_password_is_never_returned(ngo, team):
 
 
 def test_new_member_logs_in_and_holds_the_rights_of_the_role(ngo, team):
-    client_for(team["admin"]).post(members_url(ngo), new_member(role="caseworker"))
-    user = User.objects.get(username="siriporn.k")
+    added = client_for(team["admin"]).post(members_url(ngo), new_member(role="caseworker")).json()
+    user = User.objects.get(username=added["username"])
     assert has_organisation_permission(user, "organisations.manage_directory", ngo.pk)
     assert not has_organisation_permission(user, "organisations.manage_members", ngo.pk)
-    token = token_for("siriporn.k", NEW_PASSWORD)
+    assert APIClient().post("/api/v1/auth/token/", {"username": "siriporn.k", "password": NEW_PASSWORD},
+                            format="json").status_code == 400  # the bare name is nobody's login
+    token = token_for(added["username"], NEW_PASSWORD)
     assert token_client(token).get(members_url(ngo)).status_code == 200
 
 
@@ -129,17 +138,57 @@ def test_weak_password_is_400_naming_password(ngo, team, password):
 
 
 @pytest.mark.parametrize("username", ["siriporn.k", "SIRIPORN.K"])
-def test_duplicate_username_is_400(ngo, other_ngo, team, username):
-    member(other_ngo, "viewer", username="siriporn.k")
+def test_a_name_taken_in_your_own_organisation_is_400(ngo, team, username):
+    assert client_for(team["admin"]).post(members_url(ngo), new_member()).status_code == 201
     before = Membership.objects.count()
-    response = client_for(team["admin"]).post(members_url(ngo), new_member(username=username))
+    again = new_member(username=username, password="x" + NEW_PASSWORD)
+    response = client_for(team["admin"]).post(members_url(ngo), again)
     assert_problem(response, 400)
     assert error_fields(response) == {"username"}
     assert Membership.objects.count() == before
-    # The existing account is untouched and stays in its organisation.
-    existing = User.objects.get(username="siriporn.k")
-    assert existing.membership.organisation == other_ngo
-    assert existing.check_password(PASSWORD)
+    assert User.objects.get(username=login_name(ngo)).check_password(NEW_PASSWORD)
+
+
+def added_by(admin, organisation, name: str):
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(admin).post(members_url(organisation), new_member(username=name))
+    return response, len(queries)
+
+
+def test_adding_never_tells_whether_a_name_exists_in_another_organisation(ngo, other_ngo, team, other_team):
+    """The finding: an admin probed usernames anywhere in the network through this path (a name
+    taken elsewhere was refused, a free one accepted). A name in use in another organisation, as
+    a login of its own and as a name in its namespace, and a name nobody has: the same answer."""
+    member(other_ngo, "viewer", username="taken.user")
+    client_for(other_team["admin"]).post(members_url(other_ngo), new_member(username="taken.elsewhere"))
+    assert User.objects.filter(username=login_name(other_ngo, "taken.elsewhere")).exists()
+
+    added_by(team["admin"], ngo, "warm.up")  # the first request of a test fills caches the others find full
+    answers = {name: added_by(team["admin"], ngo, name) for name in ("taken.user", "taken.elsewhere", "ghost.user")}
+
+    shapes = set()
+    for name, (response, queries) in answers.items():
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["username"] == login_name(ngo, name)
+        shapes.add((response.status_code, tuple(sorted(body)), body["role"], body["email"],
+                    response["Content-Type"], queries))
+    assert len(shapes) == 1, shapes  # same status, same body but for the name, same work
+    # The other organisation's accounts are untouched and stay theirs.
+    for login in ("taken.user", login_name(other_ngo, "taken.elsewhere")):
+        existing = User.objects.get(username=login)
+        assert existing.membership.organisation == other_ngo
+    assert User.objects.get(username="taken.user").check_password(PASSWORD)
+
+
+def test_a_bare_login_of_another_organisation_cannot_be_claimed(ngo, other_ngo, team):
+    victim = member(other_ngo, "admin", username="victim.admin")
+    response = client_for(team["admin"]).post(members_url(ngo), new_member(username="victim.admin", role="admin"))
+    assert response.status_code == 201
+    assert response.json()["username"] != "victim.admin"
+    victim.refresh_from_db()
+    assert victim.membership.organisation == other_ngo
+    assert victim.check_password(PASSWORD)
 
 
 @pytest.mark.parametrize(
