@@ -23,8 +23,9 @@ import opendp.prelude as dp
 
 dp.enable_features("contrib")
 
-COUNTS_MECHANISM = "discrete laplace with threshold (opendp make_laplace_threshold)"
-MEDIAN_MECHANISM = "exponential mechanism quantile (opendp make_private_quantile)"
+# As named in the `privacy` block: OpenDP's make_laplace_threshold and make_private_quantile.
+COUNTS_MECHANISM = "discrete_laplace_threshold"
+MEDIAN_MECHANISM = "exponential_quantile"
 
 
 @dataclass(frozen=True)

@@ -114,5 +114,5 @@ def response_times(*, start=None, end=None, epsilon: float) -> Computed:
         })
     body = {"k": k, "threshold": noisy.threshold, "median_max_hours": upper, "groups": groups,
             "total": _published(released.get(("total",)))}
-    mechanism = f"{mechanisms.COUNTS_MECHANISM}; medians: {mechanisms.MEDIAN_MECHANISM}"
+    mechanism = f"{mechanisms.COUNTS_MECHANISM}+{mechanisms.MEDIAN_MECHANISM}"
     return Computed(body=body, mechanism=mechanism, delta=noisy.delta)
