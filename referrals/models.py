@@ -314,3 +314,50 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.referral_id}"
+
+
+# --- differentially private statistics (referrals.privacy) --------------------------------------
+
+
+class StatisticsRelease(models.Model):
+    """One noisy answer to one network-wide statistics query, kept for the calendar month it was
+    released in. Asking the same query again that month (anyone, with the same normalised
+    parameters) returns this row and spends nothing, so fresh noise cannot be averaged away; new
+    data arriving during the month does not make a new release either (the key has no data
+    fingerprint), only a new month does, and that is paid from the new month's budget."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of kind, parameters and month.")
+    kind = models.CharField(max_length=32)
+    parameters = models.JSONField(help_text="The normalised query the release answers.")
+    month = models.DateField(help_text="First day (UTC) of the month the release is valid for.")
+    body = models.JSONField()
+    mechanism = models.CharField(max_length=80)
+    epsilon = models.DecimalField(max_digits=12, decimal_places=6)
+    delta = models.FloatField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+
+class PrivacyBudget(models.Model):
+    """A reader's budget for one calendar month: the row locked while a spend is decided, so that
+    two concurrent queries cannot both see the same remainder."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="First day (UTC) of the month.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "month"], name="privacy_budget_user_month")]
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+)
+class PrivacySpend(models.Model):
+    """The ledger: one row per release a reader paid for. The database refuses to change or
+    delete a row, so what was spent stays spent."""
+
+    budget = models.ForeignKey(PrivacyBudget, on_delete=models.PROTECT, related_name="spends")
+    release = models.OneToOneField(StatisticsRelease, on_delete=models.PROTECT, related_name="spend")
+    epsilon = models.DecimalField(max_digits=12, decimal_places=6)
+    delta = models.FloatField()
+    created = models.DateTimeField(auto_now_add=True)

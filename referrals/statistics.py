@@ -1,5 +1,7 @@
-"""Aggregate, k-anonymised statistics over referrals. Never a single case: every count below
-STATS_MIN_CELL is suppressed, and so is whatever would let it be recomputed (referrals.disclosure).
+"""Aggregate statistics over referrals. Never a single case. An organisation reads exact counts
+over its own referrals, k-anonymised: every count below STATS_MIN_CELL is suppressed, and so is
+whatever would let it be recomputed (referrals.disclosure). Network-wide readers (analysts, staff)
+get differentially private answers instead (referrals.privacy), from the same counting code.
 
 One SQL statement computes the cells and every margin (GROUPING SETS), counting distinct referrals,
 so that multi-valued dimensions (exploitation type, need, outcome) count a referral once per value."""
@@ -38,6 +40,17 @@ JOINS = {
     "outcome": "LEFT JOIN LATERAL (SELECT DISTINCT type AS value FROM referrals_outcome"
                " WHERE referral_id = r.id) oc ON true",
 }
+# The same joins keeping at most {limit} distinct values per referral (differentially private
+# answers bound what one referral contributes). Which values are kept is a fixed pseudo-random
+# choice per referral (a hash), so that no value is favoured and every query keeps the same ones.
+CLAMPED_JOINS = {
+    "exploitation_type": "CROSS JOIN LATERAL (SELECT v FROM (SELECT DISTINCT unnest(r.exploitation_types) AS v) s"
+                         " ORDER BY md5(r.id::text || v) LIMIT {limit}) et(value)",
+    "need": "CROSS JOIN LATERAL (SELECT v FROM (SELECT DISTINCT unnest(r.needs) AS v) s"
+            " ORDER BY md5(r.id::text || v) LIMIT {limit}) nd(value)",
+    "outcome": "LEFT JOIN LATERAL (SELECT v FROM (SELECT DISTINCT type AS v FROM referrals_outcome"
+               " WHERE referral_id = r.id) s ORDER BY md5(r.id::text || v) LIMIT {limit}) oc(value) ON true",
+}
 MAX_DIMENSIONS = 3
 MULTI_VALUED = {"exploitation_type", "need", "outcome"}
 
@@ -74,15 +87,20 @@ def statistics_scope(user) -> Scope:
 
 
 def _base(
-    group_by: list[str], scope: Scope, start: datetime | None, end: datetime | None, *, extra_joins: tuple = ()
+    group_by: list[str], scope: Scope, start: datetime | None, end: datetime | None, *, extra_joins: tuple = (),
+    limit: int | None = None,
 ) -> tuple[str, list]:
     """The FROM and WHERE clauses: joins and conditions are constants of this module; every value
-    is a parameter."""
+    is a parameter. With `limit`, a referral keeps at most that many values of a multi-valued field."""
     joins = []
     for name in group_by:
         join = DIMENSIONS[name][1]
-        if join and JOINS[join] not in joins:
-            joins.append(JOINS[join])
+        if limit is not None and join in CLAMPED_JOINS:
+            join_sql = CLAMPED_JOINS[join].format(limit=int(limit))
+        else:
+            join_sql = JOINS[join] if join else None
+        if join_sql and join_sql not in joins:
+            joins.append(join_sql)
     joins.extend(extra_joins)
     where, params = scope.where()
     if start is not None:
@@ -102,14 +120,26 @@ TIMES_JOINS = (
 )
 
 
-def referral_statistics(*, group_by: list[str], scope: Scope, start=None, end=None, k: int | None = None) -> dict:
-    k = settings.STATS_MIN_CELL if k is None else k
+@dataclass
+class Counts:
+    """Exact counts of distinct referrals: per combination, per value of each field (with two or
+    more fields) and in all."""
+
+    cells: dict[tuple, int]
+    margins: dict[str, dict[object, int]]
+    total: int
+
+
+def count_referrals(
+    *, group_by: list[str], scope: Scope, start=None, end=None, limit: int | None = None
+) -> Counts:
+    """One SQL statement for the cells, every margin and the total (GROUPING SETS)."""
     expressions = [DIMENSIONS[name][0] for name in group_by]
     sets = [f"({', '.join(expressions)})", "()"]
     if len(group_by) > 1:
         sets[1:1] = [f"({expression})" for expression in expressions]
     grouping = ", ".join(f"GROUPING({expression})" for expression in expressions) or "0"
-    base, params = _base(group_by, scope, start, end)
+    base, params = _base(group_by, scope, start, end, limit=limit)
     # A multi-valued field repeats a referral once per value: then margins and the total must count
     # distinct referrals (a sort). Otherwise every row is one referral and count(*) is exact.
     counter = "count(DISTINCT r.id)" if set(group_by) & MULTI_VALUED else "count(*)"
@@ -118,19 +148,30 @@ def referral_statistics(*, group_by: list[str], scope: Scope, start=None, end=No
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-
-    table = Table(dimensions=group_by, cells={}, margins={name: {} for name in group_by} if len(group_by) > 1 else {})
+    counts = Counts(cells={}, margins={name: {} for name in group_by} if len(group_by) > 1 else {}, total=0)
     for row in rows:
         values, flags, count = row[: len(group_by)], row[len(group_by)], row[-1]
         if not any(flags):
-            table.cells[tuple(values)] = Item(count)
+            counts.cells[tuple(values)] = count
         elif all(flags):
-            table.total = Item(count)
+            counts.total = count
         else:
             name = group_by[flags.index(0)]
-            table.margins[name][values[flags.index(0)]] = Item(count)
-    if table.total is None:
-        table.total = Item(0)
+            counts.margins[name][values[flags.index(0)]] = count
+    return counts
+
+
+def referral_statistics(*, group_by: list[str], scope: Scope, start=None, end=None, k: int | None = None) -> dict:
+    """Exact counts with k-anonymity suppression: an organisation's statistics over its own referrals."""
+    k = settings.STATS_MIN_CELL if k is None else k
+    counts = count_referrals(group_by=group_by, scope=scope, start=start, end=end)
+    table = Table(
+        dimensions=group_by,
+        cells={key: Item(count) for key, count in counts.cells.items()},
+        margins={name: {value: Item(count) for value, count in margin.items()}
+                 for name, margin in counts.margins.items()},
+        total=Item(counts.total),
+    )
     suppress(table, k)
 
     def published(item: Item) -> dict:
@@ -148,6 +189,7 @@ def referral_statistics(*, group_by: list[str], scope: Scope, start=None, end=No
             for name, margin in table.margins.items()
         },
         "total": published(table.total),
+        "privacy": None,
     }
 
 
@@ -181,4 +223,18 @@ def response_times(*, scope: Scope, start=None, end=None, k: int | None = None) 
             "median_hours_to_first_outcome": None if hidden or to_outcome is None else round(to_outcome, 1),
         })
     return {"k": k, "groups": groups, "total": {"count": None if table.total.suppressed else table.total.count,
-                                                 "suppressed": table.total.suppressed}}
+                                                 "suppressed": table.total.suppressed}, "privacy": None}
+
+
+def response_time_rows(*, scope: Scope, start=None, end=None) -> list[tuple]:
+    """Per referral: country, urgency and hours to acceptance and to the first outcome (None when
+    not yet), for the private medians (referrals.privacy.tables)."""
+    base, params = _base(["country"], scope, start, end, extra_joins=TIMES_JOINS)
+    sql = f"""
+        SELECT COALESCE(a.country, 'unknown'), r.urgency,
+               extract(epoch FROM acc.at - r.created) / 3600, extract(epoch FROM fo.at - r.created) / 3600
+          {base}"""  # noqa: S608 - constants of this module; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(c, u, None if a is None else float(a), None if o is None else float(o))
+                for c, u, a, o in cursor.fetchall()]

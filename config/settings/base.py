@@ -256,6 +256,19 @@ REFERRAL_SUBJECT_KEY = env("REFERRAL_SUBJECT_KEY", default=f"subject:{SECRET_KEY
 REFERRAL_RETENTION_DAYS = env.int("REFERRAL_RETENTION_DAYS", default=730)
 # Statistics: every published count is at least this (k-anonymity), as the CTDC publishes.
 STATS_MIN_CELL = env.int("STATS_MIN_CELL", default=11)
+# --- issue 11: dp ---
+# Network-wide statistics (analysts, staff) are differentially private (referrals.privacy, README
+# "Statistics for analysts"): each new query costs STATS_EPSILON_PER_QUERY of the reader's
+# STATS_EPSILON_BUDGET for the calendar month (UTC), and may fail with probability at most
+# STATS_DELTA_PER_QUERY (a cell of one person surviving the publication threshold).
+STATS_EPSILON_PER_QUERY = env.float("STATS_EPSILON_PER_QUERY", default=1.0)
+STATS_EPSILON_BUDGET = env.float("STATS_EPSILON_BUDGET", default=10.0)
+STATS_DELTA_PER_QUERY = env.float("STATS_DELTA_PER_QUERY", default=1e-6)
+# A referral counts under at most this many values of a multi-valued field (exploitation types,
+# needs, outcomes); the noise is scaled to it.
+STATS_MAX_VALUES_PER_FIELD = env.int("STATS_MAX_VALUES_PER_FIELD", default=3)
+# Private medians choose among whole hours from 0 to this; longer times count as this.
+STATS_MEDIAN_MAX_HOURS = env.int("STATS_MEDIAN_MAX_HOURS", default=720)
 
 # Exact coordinates are generalised to this grid (degrees) wherever they are shown to someone who
 # may not see them exactly (shelters of other organisations, referral locations).

@@ -6,7 +6,7 @@ from datetime import UTC
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import renderers, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from api.errors import PROBLEM_CONTENT_TYPE
 from referrals.export import COLUMNS, FIELDNAMES, export_release
-from referrals.statistics import DIMENSIONS, MAX_DIMENSIONS, referral_statistics, response_times, statistics_scope
+from referrals.privacy import answers
+from referrals.statistics import DIMENSIONS, MAX_DIMENSIONS, statistics_scope
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -76,6 +77,43 @@ COUNT_FIELDS = {
     "count": serializers.IntegerField(allow_null=True, help_text="null when suppressed"),
     "suppressed": serializers.BooleanField(),
 }
+PrivacySerializer = inline_serializer(
+    name="StatisticsPrivacy",
+    fields={
+        "mechanism": serializers.CharField(help_text="How the noise was drawn (OpenDP measurements)."),
+        "epsilon": serializers.FloatField(help_text="Privacy loss of this release (what it cost whoever released it)."),
+        "delta": serializers.FloatField(help_text="Probability that a key held by one referral was published anyway."),
+        "budget_spent": serializers.FloatField(help_text="Epsilon the caller has spent this calendar month (UTC)."),
+        "budget_remaining": serializers.FloatField(help_text="Epsilon left to the caller this month."),
+    },
+    allow_null=True,
+    help_text="Network-wide answers (analysts, staff) are differentially private and say so here; "
+              "an organisation's exact answer over its own referrals has null.",
+)
+PRIVACY_FIELDS = {
+    "threshold": serializers.IntegerField(required=False, help_text=(
+        "Differentially private answers only: smallest noisy count published (at least k); keys below it "
+        "are left out, not listed as suppressed."
+    )),
+    "privacy": PrivacySerializer,
+}
+BudgetProblem = inline_serializer(
+    name="PrivacyBudgetProblem",
+    fields={
+        "type": serializers.CharField(),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "budget_spent": serializers.FloatField(required=False),
+        "budget_remaining": serializers.FloatField(required=False),
+        "budget_renews": serializers.DateField(required=False, help_text="When the monthly budget renews (UTC)."),
+    },
+)
+BUDGET_SPENT = {(429, PROBLEM_CONTENT_TYPE): OpenApiResponse(response=BudgetProblem, description=(
+    "Too many requests: the throttle (retry after the `Retry-After` header), or the caller's monthly "
+    "privacy budget for new network-wide queries is spent (`budget_renews` says when it renews; queries "
+    "already released this month are still answered)."
+))}
 StatisticsResponse = inline_serializer(
     name="ReferralStatistics",
     fields={
@@ -89,26 +127,33 @@ StatisticsResponse = inline_serializer(
             help_text="Per field (with two or more fields): `value`, `count`, `suppressed`.",
         ),
         "total": inline_serializer(name="StatisticsTotal", fields=COUNT_FIELDS),
+        **PRIVACY_FIELDS,
     },
 )
 
 
 @extend_schema(tags=["statistics"])
 class ReferralStatisticsView(APIView):
-    """Counts of referrals grouped by up to three fields. Every count below k (STATS_MIN_CELL,
-    default 11) is suppressed, and so is any margin or cell that would let it be recomputed by
-    subtraction. Multi-valued fields (exploitation_type, need, outcome) count a referral once per
-    value, so their cells can add up to more than the total."""
+    """Counts of referrals grouped by up to three fields. Multi-valued fields (exploitation_type,
+    need, outcome) count a referral once per value, so their cells can add up to more than the total.
+
+    Over an organisation's own referrals (submitted or accepted) the counts are exact: every count
+    below k (STATS_MIN_CELL, default 11) is suppressed, and so is any margin or cell that would let
+    it be recomputed by subtraction. Over the whole network (analysts, staff) the answer is
+    differentially private: noisy counts, margins and total, published only from `threshold` up,
+    with a `privacy` block; a new query spends STATS_EPSILON_PER_QUERY of the caller's monthly
+    budget, the same query again that month returns the same release and spends nothing, and once
+    the budget is spent new queries answer 429."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[StatisticsQuerySerializer], responses={200: StatisticsResponse})
+    @extend_schema(parameters=[StatisticsQuerySerializer], responses={200: StatisticsResponse, **BUDGET_SPENT})
     def get(self, request):
         query = StatisticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        return Response(referral_statistics(
-            group_by=data["group_by"], scope=statistics_scope(request.user), start=data.get("from"), end=data.get("to"),
+        return Response(answers.referral_statistics(
+            request.user, group_by=data["group_by"], start=data.get("from"), end=data.get("to"),
         ))
 
 
@@ -124,6 +169,10 @@ ResponseTimesResponse = inline_serializer(
             "median_hours_to_first_outcome": serializers.FloatField(allow_null=True),
         })),
         "total": inline_serializer(name="ResponseTimesTotal", fields=COUNT_FIELDS),
+        "median_max_hours": serializers.IntegerField(required=False, help_text=(
+            "Differentially private answers only: times are clamped to this many hours."
+        )),
+        **PRIVACY_FIELDS,
     },
 )
 
@@ -131,17 +180,18 @@ ResponseTimesResponse = inline_serializer(
 @extend_schema(tags=["statistics"])
 class ResponseTimesView(APIView):
     """Median hours from submission to acceptance and to the first outcome, per country and
-    urgency, with the same suppression as the counts."""
+    urgency, with the same suppression as the counts. Over the whole network the counts are noisy
+    and the medians differentially private (OpenDP's quantile over whole hours, times clamped to
+    `median_max_hours`), with the same `privacy` block and budget as the counts."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[PeriodSerializer], responses={200: ResponseTimesResponse})
+    @extend_schema(parameters=[PeriodSerializer], responses={200: ResponseTimesResponse, **BUDGET_SPENT})
     def get(self, request):
         query = PeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        scope = statistics_scope(request.user)
-        return Response(response_times(scope=scope, start=data.get("from"), end=data.get("to")))
+        return Response(answers.response_times(request.user, start=data.get("from"), end=data.get("to")))
 
 
 class CSVRenderer(renderers.BaseRenderer):
