@@ -28,9 +28,11 @@ from organisations.models import Membership, Organisation, RoleGroup
 from referrals.models import Offer, Outcome, Referral
 from referrals.screening import KINDS
 from tests.helpers import assert_problem
-from tests.network import SHELTER_COARSE, SHELTER_EXACT, build_network
+from tests.network import SHELTER_EXACT, build_network
 from tests.organisations.factories import PASSWORD
 from tests.referrals.factories import referral_payload
+
+from .route_matrix.admin import exact_place_texts
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -60,28 +62,6 @@ def police_role_group(network, role="caseworker") -> Group:
 
 
 # --- the shelter's place -------------------------------------------------------------------------
-
-def _decimals(value: float, places: int) -> set[str]:
-    """The value written to `places` decimals, rounded and cut."""
-    cut = f"{value:.12f}"[: f"{value:.12f}".index(".") + 1 + places].rstrip(".")
-    return {f"{value:.{places}f}", cut}
-
-
-def exact_place_texts() -> set[str]:
-    """How the shelter's exact place could be written: WGS 84 to 3-6 decimals, and the web map's
-    EPSG:3857 metres (what the map widget sends) to 0-6 decimals, integer part included."""
-    lon, lat = SHELTER_EXACT
-    texts = {repr(lon), repr(lat)}
-    for places in range(3, 7):
-        texts |= _decimals(lon, places) | _decimals(lat, places)
-    metres = Point(lon, lat, srid=4326).transform(3857, clone=True)
-    for value in (metres.x, metres.y):
-        texts.add(repr(value))
-        for places in range(7):
-            texts |= _decimals(value, places)
-    # 3 decimals of the grid point are the grid point (13.700): not the exact place
-    return texts - {f"{v:.{p}f}" for v in SHELTER_COARSE for p in range(7)}
-
 
 def leaked_place(response) -> list[str]:
     text = response.content.decode(errors="replace")
