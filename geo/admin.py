@@ -1,10 +1,26 @@
-from django.contrib.gis import admin
+"""Administrative areas are loaded by `load_boundaries` and read here, never written: which area a
+point falls in decides where referrals go. Nor deleted: referrals and facilities name their area,
+and the confirmation page would list them. The boundary itself is not shown (a country's outline
+is megabytes of text); the API serves it."""
+
+from django.contrib import admin
 
 from .models import AdministrativeArea
 
 
 @admin.register(AdministrativeArea)
-class AdministrativeAreaAdmin(admin.GISModelAdmin):
+class AdministrativeAreaAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "country", "level"]
     list_filter = ["level", "country"]
     search_fields = ["name", "code"]
+    fields = readonly_fields = ["name", "code", "country", "level", "parent"]
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,6 +11,8 @@ from geo.models import AdministrativeArea
 from organisations.codes import validate_country_code, validate_language_code
 from organisations.models import Organisation
 
+from .screening import no_personal_data
+
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted"
@@ -120,13 +122,15 @@ class Referral(models.Model):
     )
     location = models.PointField(srid=4326, help_text="The location rounded to the coarse grid.")
     consent_basis = models.CharField(max_length=20, choices=ConsentBasis.choices)
-    notes = models.TextField(blank=True, max_length=4000)
+    # Free text is screened for personal data on the field itself, so every path that validates
+    # the model (the services' full_clean, the admin's forms, anything later) refuses it.
+    notes = models.TextField(blank=True, max_length=4000, validators=[no_personal_data])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     auto_route = models.BooleanField(default=False, help_text="Offer to the next match when an offer ends.")
     accepted_by = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="accepted_referrals"
     )
-    close_reason = models.TextField(blank=True, max_length=2000)
+    close_reason = models.TextField(blank=True, max_length=2000, validators=[no_personal_data])
     consent_withdrawn = models.DateTimeField(
         null=True, blank=True, help_text="When the person withdrew consent: content erased, others cut off."
     )
@@ -183,7 +187,9 @@ class Offer(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offers")
     status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING)
-    reason = models.TextField(blank=True, max_length=2000, help_text="Why it was declined.")
+    reason = models.TextField(
+        blank=True, max_length=2000, validators=[no_personal_data], help_text="Why it was declined."
+    )
     created = models.DateTimeField(auto_now_add=True)
     responded = models.DateTimeField(null=True)
 
@@ -218,7 +224,7 @@ class Outcome(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     type = models.CharField(max_length=24, choices=OutcomeType.choices)
     date = models.DateField()
-    note = models.TextField(blank=True, max_length=2000)
+    note = models.TextField(blank=True, max_length=2000, validators=[no_personal_data])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

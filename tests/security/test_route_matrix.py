@@ -30,7 +30,10 @@ key, the operator the exact location, and so on).
 
 Also: methods a route does not serve answer 405 (so the enumeration of methods is right), OPTIONS
 on an object one may not read answers as on an object that does not exist, and every admin page
-sends non-staff users to the admin login. test_summary prints the counts.
+sends non-staff users to the admin login. The admin has its own matrix (route_matrix/admin.py,
+every admin route declared): a superuser and a platform administrator on every page of it, never
+shown a shelter's exact place or a referral's content, never let into an organisation's groups.
+test_summary prints the counts.
 """
 
 import uuid
@@ -43,6 +46,7 @@ from django.db import connection
 from tests.network import PUBLIC_WEBHOOK_URL, SHELTER_COARSE, SHELTER_EXACT, build_network
 from tests.referrals.factories import referral_payload
 
+from .route_matrix.admin import ADMIN_MATRIX, admin_cells, check_admin
 from .route_matrix.declarations import ACTORS, FAMILIES, GROUPED, MATRIX, SUBMITTER, TARGETS, cells, family
 from .route_matrix.requests import BODIES, HEADERS, QUERIES, SETUPS, World, client_for, perform
 from .route_matrix.rules import check, json_of
@@ -191,6 +195,25 @@ def test_admin_site_is_staff_only(world):
     if index.status_code != 200:
         problems.append(f"GET /admin/ as staff: {index.status_code}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_admin_route_is_declared():
+    """The admin's own matrix (route_matrix/admin.py) cannot go stale either: a model registered
+    in the admin (a new page) fails here until its pages are declared for the attacker."""
+    served = {route for route in url_conf() if route.startswith("/admin/")}
+    declared = {route for route, _, _ in ADMIN_MATRIX}
+    assert sorted(served - declared) == [], "admin routes not declared in ADMIN_MATRIX"
+    assert sorted(declared - served) == [], "ADMIN_MATRIX declares admin routes the URL conf no longer serves"
+
+
+def test_admin_matrix(world):
+    """A superuser and a platform administrator on every admin page: statuses as declared, no
+    exact place of the shelter, no referral content, and no way into an organisation's groups."""
+    problems = []
+    for cell in admin_cells():
+        problems += check_admin(world, cell)
+        CHECKED["admin matrix cells (superuser, staff)"] += 1
+    assert not problems, f"{len(problems)} mismatches:\n" + "\n".join(problems)
 
 
 # --- field-level rules: the positive side (the checks above are not vacuous) ---------------------

@@ -221,7 +221,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
 # Route prefixes declared as a group, with the reason, instead of one row per route and caller.
 GROUPED = {
     "/admin/": "Django admin site, staff only: every page sends anonymous and non-staff users to its "
-               "login page (test_admin_site_is_staff_only)",
+               "login page (test_admin_site_is_staff_only); a superuser and a platform administrator on "
+               "every page, as attackers, in route_matrix/admin.py (test_admin_matrix)",
 }
 
 # HEAD and OPTIONS are answered by the framework for every route (HEAD as GET, OPTIONS with
