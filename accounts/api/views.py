@@ -7,6 +7,7 @@ failure django-axes has just recorded, which would make the lockout count nothin
 
 from base64 import b32encode
 
+from django.contrib.auth.signals import user_logged_in
 from django_otp import login as otp_login
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
@@ -73,6 +74,8 @@ class LoginView(APIView):
         except services.LoginLockedOut as locked:
             return _locked_out(locked)
         instance, token = AuthToken.objects.create(signed_in.user, knox_settings.TOKEN_TTL)
+        # as a session login does: axes clears the pair's earlier failures, Django sets last_login
+        user_logged_in.send(sender=type(signed_in.user), request=request, user=signed_in.user)
         return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
 
 

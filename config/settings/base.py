@@ -237,6 +237,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Attempts during a lockout are refused but not counted: the lockout ends when it said it would.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # a few typos before the right password do not carry over
+# Axes keeps only the counted failures (deleted once they no longer count), no record of every
+# successful sign-in with its address: that would be a log of who worked from where, kept for ever.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"  # the throttles' rule (NUM_PROXIES)
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp"]  # masked in what axes keeps
