@@ -55,3 +55,15 @@ def enrol(user, client: APIClient | None = None) -> str:
     response = client.post(CONFIRM_URL, {"otp": code_for(secret)}, format="json")
     assert response.status_code == 200, response.content
     return secret
+
+
+def wrong_code(user) -> str:
+    """A code the user's device refuses now: none of those of the steps it would accept."""
+    device = TOTPDevice.objects.get(user=user)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = totp.t()
+    accepted = set()
+    for t in range(now - device.tolerance - 1, now + device.tolerance + 2):
+        totp.time = device.t0 + t * device.step + 1
+        accepted.add(f"{totp.token():0{device.digits}d}")
+    return next(code for code in ("000000", "111111", "222222", "333333", "444444", "555555") if code not in accepted)

@@ -41,7 +41,8 @@ def test_five_wrong_passwords_lock_the_pair_even_for_the_right_one(victim):
     right = token_login(victim.username, PASSWORD)
     body = assert_problem(right, 429)
     assert body["title"] == "Too Many Requests"
-    assert "try again after" in body["detail"] and "UTC" in body["detail"]
+    assert "try again after" in body["detail"]
+    assert "UTC" in body["detail"]
     assert 14 * 60 < int(right["Retry-After"]) <= 15 * 60
     assert not AuthToken.objects.filter(user=victim).exists()
 
@@ -170,6 +171,8 @@ def test_a_session_login_signs_in_and_its_session_works(victim):
 
 def test_the_login_page_shows_the_code_field(db):
     page = Client().get("/api-auth/login/").content.decode()
-    assert 'name="otp"' in page and 'name="password"' in page
+    assert 'name="otp"' in page
+    assert 'name="password"' in page
     admin_page = Client().get("/admin/login/").content.decode()
-    assert 'name="otp"' in admin_page and 'name="password"' in admin_page
+    assert 'name="otp"' in admin_page
+    assert 'name="password"' in admin_page
