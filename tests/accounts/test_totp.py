@@ -1,7 +1,7 @@
 """Two-factor authentication: enrolment and confirmation with a real code computed from the secret
 the API hands out, then every login path asking for the code, single-use, counted by the lockout."""
 
-from base64 import b32decode
+from base64 import b32decode, b32encode
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -195,3 +195,22 @@ def test_codes_and_secrets_are_not_logged(user, caplog):
     assert secret not in logged
     assert code not in logged
     assert PASSWORD not in logged
+
+
+def test_the_admin_never_shows_a_device_secret(user, django_user_model):
+    enrol(user)
+    device = TOTPDevice.objects.get(user=user)
+    superuser = django_user_model.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(superuser)
+    for url in (f"/admin/otp_totp/totpdevice/{device.pk}/change/", "/admin/otp_totp/totpdevice/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert device.key not in page
+        assert b32encode(device.bin_key).decode() not in page
+        assert "qrcode" not in page
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code in (302, 404)
+    # removing a lost phone's device is what an administrator can do
+    assert client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=user).exists()
