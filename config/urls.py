@@ -5,12 +5,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.auth import LoginView, LogoutView
+from accounts.views import SessionLoginView
 from api.health import healthz
 
 api_v1 = [
-    path("auth/token/", LoginView.as_view(), name="auth-token"),
-    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
+    path("", include("accounts.api.urls")),  # auth/token/, auth/logout/, auth/mfa/totp/(confirm/)
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("", include("geo.api.urls")),
@@ -23,6 +22,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # the browsable API's login, with the code field and the lockout (before DRF's own, which it replaces)
+    path("api-auth/login/", SessionLoginView.as_view(), name="session-login"),
     path("api-auth/", include("rest_framework.urls")),
 ]
 

@@ -169,7 +169,6 @@ REST_FRAMEWORK = {
         "anon": env("THROTTLE_ANON", default="60/min"),
         "user": env("THROTTLE_USER", default="600/min"),
         "ip": env("THROTTLE_IP", default="1200/min"),
-        "login": env("THROTTLE_LOGIN", default="10/min"),
     },
     # Clients behind a proxy are told apart by X-Forwarded-For only when there is a proxy to trust.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -212,6 +211,41 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
+
+# --- issue 11: logins ---
+# Every login path (the token endpoint, the browsable API's and the admin's forms) is watched by
+# django-axes and takes a TOTP code once two-factor is on (django-otp). See accounts/ and the
+# README, "Signing in".
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "accounts"]
+# django-otp marks the request's user verified (after authentication); axes answers a locked-out
+# form with its lockout page (last, so that it sees what the view did).
+MIDDLEWARE += ["django_otp.middleware.OTPMiddleware", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+# The same token and session authentication, with the gate that keeps a user who must enrol in
+# two-factor to the enrolment endpoints.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "accounts.api.authentication.TokenAuthentication",
+    "accounts.api.authentication.SessionAuthentication",
+]
+# The lockout is per pair (username, client address): guessing one account's password from one
+# place stops, while everyone else behind the same address (an office behind one NAT) signs in.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Attempts during a lockout are refused but not counted: the lockout ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # a few typos before the right password do not carry over
+# Axes keeps only the counted failures (deleted once they no longer count), no record of every
+# successful sign-in with its address: that would be a log of who worked from where, kept for ever.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"  # the throttles' rule (NUM_PROXIES)
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp"]  # masked in what axes keeps
+# Two-factor is compulsory for those who see referrals (accounts.permissions.mfa_required_for).
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="NGO referral network")
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None

@@ -44,3 +44,11 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))  # no
 if env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False):
     raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_URLS must stay off in production.")
 WEBHOOK_ALLOW_PRIVATE_URLS = False
+
+# --- issue 11: logins ---
+# Two-factor is compulsory in production for everyone who sees referrals (accounts.permissions).
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+# Production runs behind one TLS-terminating proxy (SECURE_PROXY_SSL_HEADER above trusts it): the
+# client is the address it saw, not the proxy's, for the throttles and the login lockout alike.
+# Set NUM_PROXIES=0 only where clients reach gunicorn directly.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("NUM_PROXIES", default=1)}  # noqa: F405

@@ -170,3 +170,20 @@ def test_authenticated_user_without_organisation_is_forbidden(reference_data):
     response = client_with_token(token).get(PROTECTED_URL)
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_token_login_opens_no_session(user):
+    """Signing in for a token tells axes and Django it happened (last_login), and nothing more:
+    no session, no cookie."""
+    response = login("amara.caseworker", PASSWORD)
+    assert response.status_code == 200
+    assert not response.cookies
+    user.refresh_from_db()
+    assert user.last_login is not None
+
+
+def test_the_login_body_may_carry_an_otp_that_is_not_needed(user):
+    """Before two-factor is on, a client that always sends the field still signs in."""
+    response = APIClient().post(TOKEN_URL, {"username": "amara.caseworker", "password": PASSWORD, "otp": ""},
+                                format="json")
+    assert response.status_code == 200

@@ -53,6 +53,9 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/healthz", "GET", "-"): PUBLIC,
     ("/api/v1/auth/token/", "POST", "-"): PUBLIC,  # own credentials
     ("/api/v1/auth/logout/", "POST", "-"): expect(204, anonymous=401),
+    # two-factor: anyone signed in enrols themselves; confirming with no enrolment started is a conflict
+    ("/api/v1/auth/mfa/totp/", "POST", "-"): expect(200, anonymous=401),
+    ("/api/v1/auth/mfa/totp/confirm/", "POST", "-"): expect(409, anonymous=401),
     ("/api/v1/schema/", "GET", "-"): PUBLIC,
     ("/api/v1/docs/", "GET", "-"): PUBLIC,
     # the browsable API's session login (Django's LoginView and LogoutView): public forms
@@ -229,8 +232,9 @@ GROUPED = {
 # metadata after the same authentication and permission checks); they are not declared per route.
 IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 
-# The only responses that may carry a webhook's signing secret.
-SECRET_SHOWN_ONCE = frozenset({("/api/v1/webhooks/", "POST"), ("/api/v1/webhooks/{pk}/rotate-secret/", "POST")})
+# The only responses that may carry a secret: a webhook's signing secret, a TOTP enrolment's own.
+SECRET_SHOWN_ONCE = frozenset({("/api/v1/webhooks/", "POST"), ("/api/v1/webhooks/{pk}/rotate-secret/", "POST"),
+                               ("/api/v1/auth/mfa/totp/", "POST")})
 # Documentation describes fields (it names `case_reference` and `secret`) and holds no data.
 DOCUMENTATION = frozenset({"/api/v1/schema/", "/api/v1/docs/"})
 

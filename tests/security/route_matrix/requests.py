@@ -99,6 +99,7 @@ Body = Callable[[World, str, str], dict]
 BODIES: dict[tuple, Body] = {
     ("/api/v1/auth/token/", "POST"): lambda w, actor, target: _login(w, actor),
     ("/api-auth/login/", "POST"): lambda w, actor, target: _login(w, actor),
+    ("/api/v1/auth/mfa/totp/confirm/", "POST"): lambda w, actor, target: {"otp": "123456"},
     ("/api/v1/organisations/", "POST"): lambda w, actor, target: {
         "name": "Newly onboarded NGO", "kind": "ngo", "country": "ID"},
     ("/api/v1/organisations/{pk}/", "PUT"): lambda w, actor, target: {
