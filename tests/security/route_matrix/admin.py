@@ -8,23 +8,26 @@ of the seeded network: `shelter` (the offered NGO's confidential shelter), `cove
 `submitter` (the police agency), `police group` (its caseworker role group), `analysts group` (a
 group that is no organisation's role), `police caseworker` (an account of one of its members),
 `self` (the caller's own account), `police membership`, `police token` (its caseworker's token),
-`shelter code`, `referral` (the admin's "view on site" shortcut to a referral), `referrals` and
-`organisations` (app pages), `unknown` (a page that does not exist). POST bodies try the attack:
-every permission and the police role group for oneself, a membership of the police agency, a
-token for its caseworker, the shelter moved.
+`shelter code`, `login attempt`, `login failure` and `login record` (django-axes records of the
+police caseworker's sign-ins), `police device` (its TOTP device), `referral` (the admin's "view on
+site" shortcut to a referral), `referrals` and `organisations` (app pages), `unknown` (a page that
+does not exist). POST bodies try the attack: every permission and the police role group for
+oneself, a membership of the police agency, a token for its caseworker, the shelter moved.
 
 Besides the status, every response is checked (check_admin): no exact place of the shelter (in
 degrees or in the web map's metres, at any precision), no referral's free text, id or subject
-hash; and afterwards the caller still holds no group, no membership and sees no referral."""
+hash, no TOTP secret; and afterwards the caller still holds no group, no membership and sees no referral."""
 
 from dataclasses import dataclass
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from organisations.models import Membership, RoleGroup
@@ -97,6 +100,12 @@ ADMIN_MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
                   delete=403),
     **model_pages("/admin/organisations/servicetype", "shelter code", add=200, post_add=302, change=302,
                   delete=200),
+    # sign-in records: read, and deleted to lift a lockout; never written
+    **model_pages("/admin/axes/accessattempt", "login attempt", add=403, change=302, delete=200),
+    **model_pages("/admin/axes/accessfailurelog", "login failure", add=403, change=302, delete=200),
+    **model_pages("/admin/axes/accesslog", "login record", add=403, change=302, delete=200),
+    # second factors: listed and removed (a lost phone), never enrolled or shown by staff
+    **model_pages("/admin/otp_totp/totpdevice", "police device", add=403, change=403, delete=200),
 }
 
 ADMIN_VALUES = {"url": "no-such-page/"}
@@ -136,8 +145,15 @@ def admin_kwargs(world: World, actor: str, target: str) -> dict:
     if target == "police token":
         token = AuthToken.objects.filter(user=caseworker).first() or AuthToken.objects.create(user=caseworker)[0]
         return {"object_id": token.pk}
+    sign_in = {"username": caseworker.username, "ip_address": "192.0.2.7", "user_agent": "matrix",
+               "http_accept": "*/*", "path_info": "/api/v1/auth/token/"}
     object_ids = {
         "-": None,
+        "login attempt": lambda: AccessAttempt.objects.get_or_create(
+            **sign_in, defaults={"get_data": "", "post_data": "", "failures_since_start": 2})[0].pk,
+        "login failure": lambda: AccessFailureLog.objects.get_or_create(**sign_in)[0].pk,
+        "login record": lambda: AccessLog.objects.get_or_create(**sign_in)[0].pk,
+        "police device": lambda: TOTPDevice.objects.get_or_create(user=caseworker, name="phone")[0].pk,
         "shelter": lambda: n.shelter.pk,
         "coverage": lambda: n.coverage.pk,
         "TH": lambda: world.area.pk,
@@ -237,6 +253,8 @@ def admin_violations(world: World, cell: AdminCell, response, never: set[str]) -
     text = response.content.decode(errors="replace")
     problems = [f"the shelter's exact place ({t})" for t in sorted(exact_place_texts()) if t in text]
     problems += ["a referral's id, subject hash or free text" for t in never if t in text][:1]
+    problems += ["a second factor's secret" for key in TOTPDevice.objects.values_list("key", flat=True)
+                 if key in text][:1]
     user = User.objects.get(pk=admin_user(world, cell.actor).pk)  # fresh: nothing cached
     if user.groups.exists() or user.user_permissions.exists() or Membership.objects.filter(user=user).exists():
         problems.append("the caller got a group, a permission or a membership")
