@@ -257,6 +257,11 @@ REFERRAL_RETENTION_DAYS = env.int("REFERRAL_RETENTION_DAYS", default=730)
 # Statistics: every published count is at least this (k-anonymity), as the CTDC publishes.
 STATS_MIN_CELL = env.int("STATS_MIN_CELL", default=11)
 
+# --- issue 16: capacity ---
+# A facility's capacity figure older than this counts as unknown, not as free: it ranks below fresh
+# figures in matching and is shown with capacity_stale: true.
+CAPACITY_STALE_HOURS = env.float("CAPACITY_STALE_HOURS", default=72)
+
 # Exact coordinates are generalised to this grid (degrees) wherever they are shown to someone who
 # may not see them exactly (shelters of other organisations, referral locations).
 COARSE_GRID_DEGREES = 0.1
