@@ -144,7 +144,9 @@ _ACCEPTS_THE_PERSON = """
                AND (%(gender)s::varchar IS NULL OR %(gender)s = ANY(fa.accepts_genders))
                AND (%(age_group)s::varchar IS NULL OR %(age_group)s = ANY(fa.accepts_age_groups))
                AND (cardinality(%(languages)s::varchar[]) = 0 OR fa.languages && %(languages)s::varchar[])"""
-PROVIDER_SEARCH_SQL = """
+# The only text added to the SQL is column names from the models' metadata and fragments of this module.
+PROVIDER_SEARCH_SQL = (
+    """
 WITH point AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom),
 covered_areas AS MATERIALIZED (
     SELECT DISTINCT p.area_id FROM geo_areapiece p, point WHERE ST_Covers(p.geometry, point.geom)
@@ -190,7 +192,8 @@ beds AS MATERIALIZED (  -- the suitable shelters of each candidate that offers t
       FROM ranked c
       JOIN first_cut ON c.matched >= first_cut.matched
       JOIN organisations_facility fa ON fa.organisation_id = c.organisation_id AND fa.kind = %(shelter_kind)s
-     WHERE c.shelter_judged""" + _ACCEPTS_THE_PERSON + """
+     WHERE c.shelter_judged"""  # noqa: S608 - see above
+    + _ACCEPTS_THE_PERSON + """
      GROUP BY c.organisation_id
 ),
 judged AS MATERIALIZED (
@@ -254,7 +257,8 @@ SELECT b.services_matched, b.covering_areas, b.drawn, b.distance_m / 1000.0 AS d
   LEFT JOIN organisations_facility fa ON fa.id = b.facility_id
  ORDER BY b.matched DESC, b.bed_rank, b.distance_m ASC NULLS LAST,
           CASE WHEN b.fresh THEN b.capacity_available END DESC NULLS LAST, b.organisation_id
-"""  # noqa: S608 - the only text added is column names from the models' metadata and SQL fragments of this module
+"""
+)
 
 
 _LOCATION = next(index for index, field in enumerate(Facility._meta.concrete_fields) if field.name == "location")

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from api.fields import AreaGeometryField, PointField
 from geo.models import AdministrativeArea
 from organisations import permissions
+from organisations.capacity import capacity_is_stale
 from organisations.codes import COUNTRY_CHOICES, LANGUAGE_CHOICES
 from organisations.models import (
     AgeGroup,
@@ -17,7 +18,6 @@ from organisations.models import (
     Role,
     ServiceType,
 )
-from organisations.capacity import capacity_is_stale
 from organisations.selectors import facility_location_shown
 
 User = get_user_model()
@@ -262,7 +262,8 @@ class ProviderMatchSerializer(serializers.Serializer):
             if criteria.get("language"):
                 reasons.append(f"works in {criteria['language']}")
             if match.capacity_stale:
-                reasons.append(f"free beds unknown: capacity not updated for over {settings.CAPACITY_STALE_HOURS:g} hours")
+                hours = settings.CAPACITY_STALE_HOURS
+                reasons.append(f"free beds unknown: capacity not updated for over {hours:g} hours")
             elif match.capacity_available:
                 reasons.append(f"{match.capacity_available} places free")
         return reasons

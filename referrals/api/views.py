@@ -88,7 +88,8 @@ AcceptConflict = inline_serializer(name="AcceptConflictProblem", fields={
 })
 ACCEPT_ERRORS = {(409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
     response=AcceptConflict,
-    description="The state does not allow it (`current_status`), or the shelter has no free bed (`capacity_available`).",
+    description="The state does not allow it (`current_status`), or the shelter has no free bed "
+                "(`capacity_available`).",
 )}
 
 

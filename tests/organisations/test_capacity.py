@@ -138,7 +138,7 @@ def test_without_the_shelter_need_capacity_does_not_exclude(searcher, area):
 
 
 def test_a_shelter_that_does_not_accept_the_person_does_not_make_its_organisation_full(searcher, area):
-    organisation, facility = shelter_ngo(area, "Men's shelter, full", free=0, location=NEAR)
+    _, facility = shelter_ngo(area, "Men's shelter, full", free=0, location=NEAR)
     Facility.objects.filter(pk=facility.pk).update(accepts_genders=["male"])
 
     [match] = search(searcher, services="shelter", gender="female")
@@ -265,7 +265,8 @@ def test_free_beds_per_country_day_by_day(history):
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["month"] == f"{history:%Y-%m}" and body["country"] is None
+    assert body["month"] == f"{history:%Y-%m}"
+    assert body["country"] is None
     series = {entry["country"]: entry["days"] for entry in body["countries"]}
     assert set(series) == {"LA", "TH"}
     first = series["TH"][0]
