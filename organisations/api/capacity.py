@@ -25,17 +25,18 @@ class CapacityStatisticsQuerySerializer(serializers.Serializer):
     country = serializers.ChoiceField(choices=COUNTRY_CHOICES, required=False,
                                       help_text="ISO 3166-1 alpha-2 code; every country without it.")
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])\Z", required=False, max_length=7,
+        r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", required=False, max_length=7,
         help_text="YYYY-MM (UTC): one figure per day of that month up to today. Default: the current month.",
     )
 
     def validate_month(self, value) -> date:
-        month = date(int(value[:4]), int(value[5:7]), 1)
-        if month > timezone.now().date().replace(day=1):
-            raise serializers.ValidationError("must not be in the future")
-        if month.year < 2000:
+        year, month = int(value[:4]), int(value[5:7])
+        if year < 2000:
             raise serializers.ValidationError("must be 2000-01 or later")
-        return month
+        first = date(year, month, 1)
+        if first > timezone.now().date().replace(day=1):
+            raise serializers.ValidationError("must not be in the future")
+        return first
 
 
 class CapacityDaySerializer(serializers.Serializer):
