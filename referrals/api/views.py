@@ -210,7 +210,8 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(responses={200: ProviderMatchSerializer(many=True)})
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def matches(self, request, pk=None):
-        """Organisations that could take the referral, best first, with the reasons they match."""
+        """Organisations that could take the referral, best first, with the reasons they match.
+        Those whose shelters are all full come after everyone meeting as many needs (`no free beds`)."""
         referral = self.get_object()
         if not permissions.may_see_matches(request.user, referral):
             raise PermissionDenied(permissions.MATCHES_ARE_THE_SUBMITTERS)
@@ -221,7 +222,10 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(request=RouteSerializer, responses={200: ReferralSerializer, **STATE_ERRORS})
     @action(detail=True, methods=["post"], filterset_class=None)
     def route(self, request, pk=None):
-        """Offer the referral to organisations you choose, or to the best match (`auto`)."""
+        """Offer the referral to organisations you choose, or to the best match (`auto`). A referral
+        needing shelter is never offered to an organisation whose shelters are all full (400 when
+        you name one); when only such organisations match `auto`, it stays as it is and its
+        timeline records `no_free_beds`."""
         referral = self.get_object()
         body = RouteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
