@@ -145,6 +145,10 @@ def load_demo(*, log=print) -> dict[str, Organisation]:
             existing = Facility.objects.filter(organisation=organisation, name=facility["name"]).first()
             if existing is None:
                 organisation_services.facility_create(organisation=organisation, data=data)
+            else:  # the day's figure, reported again: a demo shelter's capacity never looks stale
+                organisation_services.facility_capacity_update(
+                    facility=existing, capacity_available=existing.capacity_available
+                )
         if not CoverageArea.objects.filter(organisation=organisation).exists():
             for coverage in spec.get("coverage", []):
                 data = {"services": coverage["services"]}

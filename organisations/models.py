@@ -174,6 +174,9 @@ class Facility(models.Model):
     services = service_codes_field()
     capacity_total = models.PositiveIntegerField(default=0)
     capacity_available = models.PositiveIntegerField(default=0)
+    # Set by the services on every change (or confirmation) of capacity_available: a figure older
+    # than CAPACITY_STALE_HOURS counts as unknown, not as free. Null: never reported.
+    capacity_updated = models.DateTimeField(null=True, blank=True)
     accepts_genders = ArrayField(models.CharField(max_length=16, choices=Gender.choices), default=list)
     accepts_age_groups = ArrayField(models.CharField(max_length=8, choices=AgeGroup.choices), default=list)
     languages = ArrayField(models.CharField(max_length=2, validators=[validate_language_code]), default=list)
@@ -195,6 +198,28 @@ class Facility(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FacilityCapacityRecord(models.Model):
+    """Every capacity figure a facility reported or a referral changed, kept for occupancy over
+    time. Organisational data (beds), never about a person. The facility is referenced without a
+    database constraint so that a deleted facility's history stays (its last record is 0 of 0)."""
+
+    facility = models.ForeignKey(
+        Facility, on_delete=models.DO_NOTHING, db_constraint=False, related_name="capacity_history"
+    )
+    kind = models.CharField(max_length=16, choices=FacilityKind.choices)
+    country = models.CharField(max_length=2, blank=True, help_text="Of the facility's area (else its organisation).")
+    recorded = models.DateTimeField(db_index=True)
+    capacity_available = models.PositiveIntegerField()
+    capacity_total = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["recorded", "id"]
+        indexes = [models.Index(fields=["facility", "-recorded"], name="capacity_record_latest_idx")]
+
+    def __str__(self):
+        return f"{self.facility_id}: {self.capacity_available}/{self.capacity_total} at {self.recorded}"
 
 
 class CoverageArea(models.Model):

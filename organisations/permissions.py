@@ -144,11 +144,12 @@ def restrict_memberships(queryset: QuerySet, user, action: str) -> QuerySet:
 
 def restrict_directory(queryset: QuerySet, user, action: str) -> QuerySet:
     """Facilities and coverage. view: the whole network reads the directory (a shelter's exact
-    place is another matter: facility_location_shown); add, change, delete: the organisations
-    whose directory the user manages (admins and caseworkers)."""
+    place is another matter: facility_location_shown); add, change, delete, update_capacity (a
+    facility's free beds): the organisations whose directory the user manages (admins and
+    caseworkers)."""
     if action == "view":
         return queryset if is_network_user(user) else queryset.none()
-    if action in {"add", "change", "delete"}:
+    if action in {"add", "change", "delete", "update_capacity"}:
         return queryset.filter(organisation_id__in=organisations_with(user, MANAGE_DIRECTORY))
     return _unknown(action)
 
@@ -216,3 +217,19 @@ def may_manage_webhooks(user) -> bool:
     """The user is an admin of their organisation, whose role holds manage_webhooks on it."""
     membership = membership_of(user)
     return membership is not None and membership.organisation_id in organisations_with(user, MANAGE_WEBHOOKS)
+
+
+# The analysts' permission is the referrals app's (their group holds it); it is read here by name,
+# so that organisations imports nothing of referrals.
+VIEW_ALL_STATISTICS = "referrals.view_all_statistics"
+
+
+def may_read_capacity_statistics(user) -> bool:
+    """Occupancy over time (free beds per country): platform administrators and analysts. Exact
+    figures: beds are organisational data, not about persons."""
+    return is_platform_admin(user) or bool(user and user.is_authenticated and user.has_perm(VIEW_ALL_STATISTICS))
+
+
+def require_read_capacity_statistics(user) -> None:
+    if not may_read_capacity_statistics(user):
+        raise PermissionDenied("Capacity statistics are for platform administrators and analysts.")

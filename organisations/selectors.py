@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point
 
+from .capacity import SHELTER_NEED, stale_before
 from .models import (
     CoverageArea,
     Facility,
@@ -159,24 +160,41 @@ class ProviderMatch:
     capacity_available: int | None
     covering_areas: list[str]
     covered_by_drawn_area: bool
+    # When shelter is needed and offered: "free" (a suitable shelter freshly reports a free bed),
+    # "unknown" (stale figures, or no suitable shelter registered) or "full"; None otherwise.
+    beds: str | None = None
+    capacity_stale: bool | None = None  # of the facility's figure; None without a facility
 
 
 # One statement does the spatial work and returns everything the response needs: which
 # administrative areas cover the point (through their indexed pieces), which coverage rows cover
 # it (through those areas, or their drawn polygon), which of the requested services they offer, and
 # the nearest facility of each organisation that accepts the person. Ranked by services matched,
-# then distance, then free capacity.
+# then beds (free, unknown, full), then distance, then free capacity (fresh figures only).
+#
+# Beds: when shelter is needed, an organisation whose shelters accepting the person all report,
+# freshly, no free bed does not meet the shelter need (organisations.capacity has the same rule for
+# routing); it is left out unless `include_full`, and then ranks below everyone meeting as many
+# needs. A figure older than CAPACITY_STALE_HOURS is unknown, never free.
 #
 # The nearest facility is looked up only for the organisations that can still make the first
 # `limit` rows: those matching at least as many services as the `limit`-th best. Nobody matching
 # fewer can rank above `limit` organisations matching more, so the result is the same as ranking
-# every candidate, for a fraction of the lookups where many organisations cover the point.
+# every candidate, for a fraction of the lookups where many organisations cover the point. Beds
+# are judged first, for the candidates that can still make it: losing the shelter need costs at
+# most one, so those matching at least one fewer than the `limit`-th best before judging.
 _ORGANISATION_COLUMNS = ", ".join(f"o.{field.column}" for field in Organisation._meta.concrete_fields)
 _FACILITY_COLUMNS = ", ".join(
     f"ST_X(fa.{field.column}), ST_Y(fa.{field.column})" if field.name == "location" else f"fa.{field.column}"
     for field in Facility._meta.concrete_fields
 )
-PROVIDER_SEARCH_SQL = """
+_ACCEPTS_THE_PERSON = """
+               AND (%(gender)s::varchar IS NULL OR %(gender)s = ANY(fa.accepts_genders))
+               AND (%(age_group)s::varchar IS NULL OR %(age_group)s = ANY(fa.accepts_age_groups))
+               AND (cardinality(%(languages)s::varchar[]) = 0 OR fa.languages && %(languages)s::varchar[])"""
+# The only text added to the SQL is column names from the models' metadata and fragments of this module.
+PROVIDER_SEARCH_SQL = (
+    """
 WITH point AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom),
 covered_areas AS MATERIALIZED (
     SELECT DISTINCT p.area_id FROM geo_areapiece p, point WHERE ST_Covers(p.geometry, point.geom)
@@ -205,22 +223,57 @@ candidates AS MATERIALIZED (
      GROUP BY cv.organisation_id
 ),
 ranked AS MATERIALIZED (
-    SELECT c.*, cardinality(c.services_matched) AS matched
+    SELECT c.*, cardinality(c.services_matched) AS matched,
+           %(needs_shelter)s AND %(shelter)s::varchar = ANY(c.services_matched) AS shelter_judged
       FROM candidates c
       JOIN organisations_organisation o ON o.id = c.organisation_id AND o.verified
      WHERE cardinality(c.services_matched) > 0
 ),
-cut AS (  -- services matched by the `limit`-th best candidate: nobody below it can make the list
+first_cut AS (  -- services matched by the `limit`-th best before beds are judged
     SELECT coalesce((SELECT matched FROM ranked ORDER BY matched DESC OFFSET greatest(%(limit)s - 1, 0) LIMIT 1), 1)
+           - %(needs_shelter)s::int AS matched
+),
+beds AS MATERIALIZED (  -- the suitable shelters of each candidate that offers the shelter needed
+    SELECT c.organisation_id,
+           bool_or(fa.capacity_updated >= %(stale_before)s AND fa.capacity_available > 0) AS free,
+           bool_or(fa.capacity_updated IS NULL OR fa.capacity_updated < %(stale_before)s) AS stale
+      FROM ranked c
+      JOIN first_cut ON c.matched >= first_cut.matched
+      JOIN organisations_facility fa ON fa.organisation_id = c.organisation_id AND fa.kind = %(shelter_kind)s
+     WHERE c.shelter_judged"""  # noqa: S608 - see above
+    + _ACCEPTS_THE_PERSON + """
+     GROUP BY c.organisation_id
+),
+judged AS MATERIALIZED (
+    SELECT c.organisation_id, c.covering_areas, c.drawn, c.shelter_judged, j.beds,
+           CASE WHEN j.full THEN array_remove(c.services_matched, %(shelter)s::varchar) ELSE c.services_matched END
+               AS services_matched,
+           c.matched - j.full::int AS matched,
+           CASE j.beds WHEN 'unknown' THEN 1 WHEN 'full' THEN 2 ELSE 0 END AS bed_rank
+      FROM ranked c
+      JOIN first_cut ON c.matched >= first_cut.matched
+      LEFT JOIN beds b ON b.organisation_id = c.organisation_id
+     CROSS JOIN LATERAL (
+           SELECT v.beds, coalesce(v.beds = 'full', false) AS full
+             FROM (SELECT CASE WHEN NOT c.shelter_judged THEN NULL
+                               WHEN b.free THEN 'free'
+                               WHEN b.organisation_id IS NULL OR b.stale THEN 'unknown'
+                               ELSE 'full' END AS beds) v
+           ) j
+     WHERE %(include_full)s OR NOT j.full
+),
+cut AS (  -- services matched by the `limit`-th best: nobody below it can make the list
+    SELECT coalesce((SELECT matched FROM judged ORDER BY matched DESC OFFSET greatest(%(limit)s - 1, 0) LIMIT 1), 0)
            AS matched
 ),
 best AS (
-    SELECT c.organisation_id, c.services_matched, c.covering_areas, c.drawn, c.matched,
-           f.id AS facility_id, f.distance_m, f.capacity_available
-      FROM ranked c
+    SELECT c.organisation_id, c.services_matched, c.covering_areas, c.drawn, c.matched, c.beds, c.bed_rank,
+           c.shelter_judged,
+           f.id AS facility_id, f.distance_m, f.capacity_available, f.fresh
+      FROM judged c
       JOIN cut ON c.matched >= cut.matched
       LEFT JOIN LATERAL (
-            SELECT fa.id, fa.capacity_available,
+            SELECT fa.id, fa.capacity_available, coalesce(fa.capacity_updated >= %(stale_before)s, false) AS fresh,
                    ST_Distance(shown.geom::geography, point.geom::geography) AS distance_m
               FROM organisations_facility fa
              CROSS JOIN point
@@ -229,24 +282,31 @@ best AS (
              -- exact place away.
              CROSS JOIN LATERAL (SELECT """ + SHOWN_LOCATION_SQL + """ AS geom) shown
              WHERE fa.organisation_id = c.organisation_id
-               AND (cardinality(%(services)s::varchar[]) = 0 OR fa.services && %(services)s::varchar[])
-               AND (%(gender)s::varchar IS NULL OR %(gender)s = ANY(fa.accepts_genders))
-               AND (%(age_group)s::varchar IS NULL OR %(age_group)s = ANY(fa.accepts_age_groups))
-               AND (cardinality(%(languages)s::varchar[]) = 0 OR fa.languages && %(languages)s::varchar[])
-             ORDER BY shown.geom <-> point.geom
+               AND (cardinality(%(services)s::varchar[]) = 0 OR fa.services && %(services)s::varchar[])""" + (
+    _ACCEPTS_THE_PERSON) + """
+             -- when a bed is needed: a shelter with a free bed first, a full one last
+             ORDER BY CASE WHEN NOT c.shelter_judged OR fa.kind <> %(shelter_kind)s THEN 1
+                           WHEN fa.capacity_updated IS NULL OR fa.capacity_updated < %(stale_before)s THEN 1
+                           WHEN fa.capacity_available > 0 THEN 0
+                           ELSE 2 END,
+                      shown.geom <-> point.geom
              LIMIT 1
            ) f ON true
-     ORDER BY c.matched DESC, f.distance_m ASC NULLS LAST, f.capacity_available DESC NULLS LAST, c.organisation_id
+     ORDER BY c.matched DESC, c.bed_rank, f.distance_m ASC NULLS LAST,
+              CASE WHEN f.fresh THEN f.capacity_available END DESC NULLS LAST, c.organisation_id
      LIMIT %(limit)s
 )
 SELECT b.services_matched, b.covering_areas, b.drawn, b.distance_m / 1000.0 AS distance_km, b.capacity_available,
+       b.beds, b.fresh,
        """ + _ORGANISATION_COLUMNS + """,
        """ + _FACILITY_COLUMNS + """
   FROM best b
   JOIN organisations_organisation o ON o.id = b.organisation_id
   LEFT JOIN organisations_facility fa ON fa.id = b.facility_id
- ORDER BY b.matched DESC, b.distance_m ASC NULLS LAST, b.capacity_available DESC NULLS LAST, b.organisation_id
-"""  # noqa: S608 - the only text added is column names from the models' metadata and SHOWN_LOCATION_SQL
+ ORDER BY b.matched DESC, b.bed_rank, b.distance_m ASC NULLS LAST,
+          CASE WHEN b.fresh THEN b.capacity_available END DESC NULLS LAST, b.organisation_id
+"""
+)
 
 
 _LOCATION = next(index for index, field in enumerate(Facility._meta.concrete_fields) if field.name == "location")
@@ -266,15 +326,23 @@ def provider_search(
     languages: list[str] | None = None,
     exclude_organisations: list | None = None,
     exact_locations_of: Iterable | None = None,
+    include_full: bool = False,
     limit: int = 25,
 ) -> list[ProviderMatch]:
     """`exact_locations_of`: ids of the organisations whose shelters the searcher may see exactly
     (permissions.exact_locations_for); distances to every other shelter are measured from its
-    coarse, public point (SHOWN_LOCATION_SQL)."""
+    coarse, public point (SHOWN_LOCATION_SQL). `include_full`: keep the organisations whose
+    shelters are full (when shelter is needed), ranked below those meeting as many needs."""
+    services = list(services or [])
     params = {
         "lon": point.x,
         "lat": point.y,
-        "services": list(services or []),
+        "services": services,
+        "needs_shelter": SHELTER_NEED in services,
+        "shelter": SHELTER_NEED,
+        "shelter_kind": FacilityKind.SHELTER.value,
+        "stale_before": stale_before(),
+        "include_full": include_full,
         "gender": gender,
         "age_group": age_group,
         "languages": list(languages or []),
@@ -288,9 +356,9 @@ def provider_search(
     organisation_width = len(Organisation._meta.concrete_fields)
     matches, facilities = [], []
     for row in rows:
-        services_matched, covering_areas, drawn, distance_km, capacity = row[:5]
-        organisation = _instance(Organisation, list(row[5:5 + organisation_width]))
-        facility_values = list(row[5 + organisation_width:])
+        services_matched, covering_areas, drawn, distance_km, capacity, beds, fresh = row[:7]
+        organisation = _instance(Organisation, list(row[7:7 + organisation_width]))
+        facility_values = list(row[7 + organisation_width:])
         facility = None
         if facility_values[0] is not None:
             # The location comes as x, y (two columns): a Point in WGS 84, as the ORM gives it.
@@ -306,6 +374,8 @@ def provider_search(
             capacity_available=capacity,
             covering_areas=list(covering_areas),
             covered_by_drawn_area=drawn,
+            beds=beds,
+            capacity_stale=None if facility is None else not fresh,
         ))
     _attach_area_chains([f for f in facilities if f is not None])
     return matches

@@ -6,12 +6,16 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Least
+from django.utils import timezone
 from knox.models import AuthToken
 
 from geo.selectors import smallest_area_containing
 
 from . import permissions
-from .models import CoverageArea, Facility, Membership, Organisation, ServiceType
+from .exceptions import NoFreeBeds
+from .models import CoverageArea, Facility, FacilityCapacityRecord, FacilityKind, Membership, Organisation, ServiceType
 
 User = get_user_model()
 
@@ -143,7 +147,21 @@ def _check_same_organisation(entry: Facility | CoverageArea, data: dict) -> None
 
 def _check_capacity(facility: Facility) -> None:
     if facility.capacity_available > facility.capacity_total:
-        raise ValidationError({"capacity_available": "cannot exceed capacity_total"})
+        raise ValidationError({"capacity_available": f"cannot exceed capacity_total ({facility.capacity_total})"})
+
+
+def _capacity_record(facility: Facility) -> None:
+    """Keep the figure (occupancy over time) and mark it fresh, in the caller's transaction."""
+    area = facility.area
+    FacilityCapacityRecord.objects.create(
+        facility_id=facility.pk, kind=facility.kind,
+        country=area.country if area is not None else facility.organisation.country,
+        recorded=facility.capacity_updated or timezone.now(),
+        capacity_available=facility.capacity_available, capacity_total=facility.capacity_total,
+    )
+
+
+CAPACITY_FIELDS = {"capacity_available", "capacity_total"}
 
 
 @transaction.atomic
@@ -153,20 +171,87 @@ def facility_create(*, organisation: Organisation, data: dict) -> Facility:
     for name, value in fields.items():
         setattr(facility, name, value)
     _check_capacity(facility)
+    facility.capacity_updated = timezone.now()
     facility.full_clean()
     facility.save()
+    _capacity_record(facility)
     return facility
 
 
 @transaction.atomic
 def facility_update(*, facility: Facility, data: dict) -> Facility:
+    """A figure given (even the same one) is a fresh report: capacity_updated moves on."""
     _check_same_organisation(facility, data)
     for name, value in _facility_fields(data).items():
         setattr(facility, name, value)
     _check_capacity(facility)
+    if CAPACITY_FIELDS & set(data):
+        facility.capacity_updated = timezone.now()
     facility.full_clean()
     facility.save()
+    if CAPACITY_FIELDS & set(data):
+        _capacity_record(facility)
     return facility
+
+
+@transaction.atomic
+def facility_capacity_update(*, facility: Facility, capacity_available: int) -> Facility:
+    """The daily routine: today's free beds (400 above capacity_total). Locks the row, so that a
+    bed taken by an acceptance meanwhile is not silently written over with a figure read before."""
+    facility = Facility.objects.select_for_update(of=("self",)).select_related("organisation", "area").get(
+        pk=facility.pk
+    )
+    facility.capacity_available = capacity_available
+    _check_capacity(facility)
+    facility.capacity_updated = timezone.now()
+    facility.save(update_fields=["capacity_available", "capacity_updated", "updated"])
+    _capacity_record(facility)
+    return facility
+
+
+@transaction.atomic
+def facility_delete(*, facility: Facility) -> None:
+    """The last record of a deleted facility is 0 of 0: occupancy over time keeps its past."""
+    facility.capacity_available = facility.capacity_total = 0
+    facility.capacity_updated = timezone.now()
+    _capacity_record(facility)
+    Facility.objects.filter(pk=facility.pk).delete()
+
+
+def _shelter_of(organisation: Organisation, facility_id) -> Facility:
+    facility = Facility.objects.filter(pk=facility_id, organisation=organisation, kind=FacilityKind.SHELTER).first()
+    if facility is None:
+        raise ValidationError({"facility": f"{facility_id} is not one of your organisation's shelters"})
+    return facility
+
+
+@transaction.atomic
+def facility_bed_take(*, organisation: Organisation, facility_id) -> Facility:
+    """Hold one bed of the organisation's shelter: 400 naming `facility` for anything but one of
+    its shelters, NoFreeBeds (409) when none is left. One conditional UPDATE: of two takers of
+    the last bed, the second waits for the first's row lock, re-reads the row and finds none."""
+    facility = _shelter_of(organisation, facility_id)
+    now = timezone.now()
+    taken = Facility.objects.filter(pk=facility.pk, capacity_available__gt=0).update(
+        capacity_available=F("capacity_available") - 1, capacity_updated=now, updated=now
+    )
+    if not taken:
+        raise NoFreeBeds(facility.pk)
+    facility.refresh_from_db()
+    _capacity_record(facility)
+    return facility
+
+
+@transaction.atomic
+def facility_bed_release(*, facility_id) -> None:
+    """Give a held bed back (never above capacity_total, which may have shrunk meanwhile)."""
+    now = timezone.now()
+    released = Facility.objects.filter(pk=facility_id).update(
+        capacity_available=Least(F("capacity_available") + Value(1), F("capacity_total")),
+        capacity_updated=now, updated=now,
+    )
+    if released:
+        _capacity_record(Facility.objects.select_related("organisation", "area").get(pk=facility_id))
 
 
 def _coverage_apply(coverage: CoverageArea, data: dict) -> None:

@@ -192,6 +192,13 @@ class Offer(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     responded = models.DateTimeField(null=True)
+    # The shelter holding a bed for the person since this offer was accepted, until the referral is
+    # closed or withdrawn (bed_released).
+    facility = models.ForeignKey(
+        "organisations.Facility", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The accepting organisation's shelter where a bed is held.",
+    )
+    bed_released = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]
@@ -253,6 +260,7 @@ class EventAction(models.TextChoices):
     UPDATED = "updated"
     CONSENT_WITHDRAWN = "consent_withdrawn"
     REDUCED = "reduced"
+    NO_FREE_BEDS = "no_free_beds"
 
 
 @pgtrigger.register(

@@ -37,10 +37,11 @@ def age_group_of(age_band: str) -> str | None:
     return "child" if age_band in CHILD_AGE_BANDS else "adult"
 
 
-def referral_matches(referral: Referral, *, limit: int = 25) -> list[ProviderMatch]:
+def referral_matches(referral: Referral, *, limit: int = 25, include_full: bool = True) -> list[ProviderMatch]:
     """Candidate organisations for the referral, best first: those covering its location with
     the services it needs and a facility that accepts the person, never the submitter nor an
-    organisation that was offered it before."""
+    organisation that was offered it before. When it needs shelter, organisations whose shelters
+    are all full rank below those meeting as many needs (`include_full`), or are left out."""
     already = set(referral.offers.values_list("organisation_id", flat=True))
     already.add(referral.submitting_organisation_id)
     return provider_search(
@@ -50,8 +51,18 @@ def referral_matches(referral: Referral, *, limit: int = 25) -> list[ProviderMat
         age_group=age_group_of(referral.age_band),
         languages=referral.languages,
         exclude_organisations=list(already),
+        include_full=include_full,
         limit=limit,
     )
+
+
+def referral_profile(referral: Referral) -> dict:
+    """The person's profile as the directory's suitability rules take it (gender, age group, languages)."""
+    return {
+        "gender": None if referral.gender == ProfileGender.UNKNOWN else referral.gender,
+        "age_group": age_group_of(referral.age_band),
+        "languages": referral.languages,
+    }
 
 
 def events_visible_to(events: QuerySet, *, organisation_id, referral: Referral | None = None) -> QuerySet:

@@ -304,6 +304,11 @@ STATS_MAX_VALUES_PER_FIELD = env.int("STATS_MAX_VALUES_PER_FIELD", default=3)
 # Private medians choose among whole hours from 0 to this; longer times count as this.
 STATS_MEDIAN_MAX_HOURS = env.int("STATS_MEDIAN_MAX_HOURS", default=720)
 
+# --- issue 16: capacity ---
+# A facility's capacity figure older than this counts as unknown, not as free: it ranks below fresh
+# figures in matching and is shown with capacity_stale: true.
+CAPACITY_STALE_HOURS = env.float("CAPACITY_STALE_HOURS", default=72)
+
 # Exact coordinates are generalised to this grid (degrees) wherever they are shown to someone who
 # may not see them exactly (shelters of other organisations, referral locations).
 COARSE_GRID_DEGREES = 0.1

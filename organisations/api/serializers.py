@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from api.fields import AreaGeometryField, PointField
 from geo.models import AdministrativeArea
 from organisations import permissions
+from organisations.capacity import capacity_is_stale
 from organisations.codes import COUNTRY_CHOICES, LANGUAGE_CHOICES
 from organisations.models import (
     AgeGroup,
@@ -144,14 +146,21 @@ class FacilitySerializer(serializers.ModelSerializer):
     languages = _language_list(allow_empty=False, min_length=1)
     capacity_total = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
     capacity_available = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
+    capacity_updated = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When capacity_available was last reported or changed."
+    )
+    capacity_stale = serializers.SerializerMethodField(
+        help_text="True when the figure is older than CAPACITY_STALE_HOURS (or was never reported): "
+                  "its free beds count as unknown."
+    )
     kind = serializers.ChoiceField(choices=FacilityKind.choices)
 
     class Meta:
         model = Facility
         fields = [
             "id", "organisation", "name", "kind", "location", "location_exact", "area", "services",
-            "capacity_total", "capacity_available", "accepts_genders", "accepts_age_groups",
-            "languages",
+            "capacity_total", "capacity_available", "capacity_updated", "capacity_stale", "accepts_genders",
+            "accepts_age_groups", "languages",
         ]
         read_only_fields = ["area"]
 
@@ -161,6 +170,9 @@ class FacilitySerializer(serializers.ModelSerializer):
 
     def _location_shown(self, facility: Facility):
         return facility_location_shown(facility, self._viewer())
+
+    def get_capacity_stale(self, facility: Facility) -> bool:
+        return capacity_is_stale(facility)
 
     def get_location_exact(self, facility: Facility) -> bool:
         return self._location_shown(facility)[1]
@@ -206,6 +218,11 @@ class ProviderSearchQuerySerializer(serializers.Serializer):
     age_group = serializers.ChoiceField(choices=AgeGroup.choices, required=False)
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=25)
+    include_full = serializers.BooleanField(
+        required=False, default=False,
+        help_text="With `shelter` among the services: also list organisations whose shelters have no free beds "
+                  "(ranked below, with the reason). By default they are left out.",
+    )
 
     def validate_services(self, value):
         codes = [code.strip() for code in value.split(",") if code.strip()]
@@ -220,6 +237,14 @@ class ProviderMatchSerializer(serializers.Serializer):
     services_matched = serializers.ListField(child=serializers.CharField())
     distance_km = serializers.FloatField(allow_null=True, help_text="To the facility; null without one.")
     capacity_available = serializers.IntegerField(allow_null=True)
+    capacity_stale = serializers.BooleanField(
+        allow_null=True, help_text="The facility's figure is older than CAPACITY_STALE_HOURS; null without one."
+    )
+    beds = serializers.ChoiceField(
+        choices=["free", "unknown", "full"], allow_null=True,
+        help_text="When shelter is needed and offered: `free` (a suitable shelter reports a free bed), `unknown` "
+                  "(stale figures or no shelter registered), `full` (does not meet the shelter need); else null.",
+    )
     reasons = serializers.SerializerMethodField()
 
     def get_reasons(self, match) -> list[str]:
@@ -228,7 +253,10 @@ class ProviderMatchSerializer(serializers.Serializer):
             reasons.append(f"covers {', '.join(sorted(match.covering_areas))}")
         if match.covered_by_drawn_area:
             reasons.append("covers this point with a drawn service area")
-        reasons.append(f"offers {', '.join(match.services_matched)}")
+        if match.services_matched:
+            reasons.append(f"offers {', '.join(match.services_matched)}")
+        if match.beds == "full":
+            reasons.append("no free beds")
         if match.facility is not None:
             reasons.append(f"nearest suitable facility {match.facility.name} at {match.distance_km:.1f} km")
             criteria = self.context.get("criteria", {})
@@ -237,6 +265,9 @@ class ProviderMatchSerializer(serializers.Serializer):
                 reasons.append(f"accepts {' '.join(accepted)}")
             if criteria.get("language"):
                 reasons.append(f"works in {criteria['language']}")
-            if match.capacity_available:
+            if match.capacity_stale:
+                hours = settings.CAPACITY_STALE_HOURS
+                reasons.append(f"free beds unknown: capacity not updated for over {hours:g} hours")
+            elif match.capacity_available:
                 reasons.append(f"{match.capacity_available} places free")
         return reasons

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework_nested import routers
 
+from .capacity import CapacityStatisticsView
 from .directory_export import DirectoryExportView
 from .views import (
     CoverageAreaViewSet,
@@ -23,6 +24,7 @@ members.register("members", MemberViewSet, basename="organisation-member")
 urlpatterns = [
     path("providers/search/", ProviderSearchView.as_view(), name="provider-search"),
     path("directory/export/", DirectoryExportView.as_view(), name="directory-export"),
+    path("stats/capacity/", CapacityStatisticsView.as_view(), name="stats-capacity"),
     *router.urls,
     *members.urls,
 ]

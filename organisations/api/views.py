@@ -2,6 +2,7 @@ from django.contrib.gis.geos import Point
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
 
@@ -10,6 +11,7 @@ from geo.models import AdministrativeArea
 from organisations import permissions, selectors, services
 from organisations.models import CoverageArea, Facility, FacilityKind, Membership, Organisation, ServiceType
 
+from .capacity import CapacityUpdateSerializer
 from .permissions import IsMemberOrPlatformStaff
 from .serializers import (
     CoverageAreaSerializer,
@@ -192,6 +194,7 @@ class FacilityViewSet(DirectoryViewSet):
     queryset = Facility.objects.all()
     serializer_class = FacilitySerializer
     filterset_class = FacilityFilterSet
+    restrict_actions = {"capacity": "update_capacity"}
 
     def get_base_queryset(self):
         return selectors.facility_list()
@@ -202,6 +205,22 @@ class FacilityViewSet(DirectoryViewSet):
 
     def update_object(self, serializer):
         serializer.instance = services.facility_update(facility=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.facility_delete(facility=instance)
+
+    @extend_schema(request=CapacityUpdateSerializer, responses={200: FacilitySerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def capacity(self, request, pk=None):
+        """Today's free beds, in one call (the owning organisation's admins and caseworkers). Marks
+        the figure fresh; above `capacity_total` is a 400."""
+        facility = self.get_object()
+        body = CapacityUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        facility = services.facility_capacity_update(
+            facility=facility, capacity_available=body.validated_data["capacity_available"]
+        )
+        return Response(self.get_serializer(facility).data)
 
 
 class CoverageAreaFilterSet(filters.FilterSet):
@@ -258,6 +277,7 @@ class ProviderSearchView(GenericAPIView):
             age_group=criteria.get("age_group"),
             languages=[criteria["language"]] if criteria.get("language") else None,
             exact_locations_of=permissions.exact_locations_for(request.user),
+            include_full=criteria["include_full"],
             limit=criteria["limit"],
         )
         context = {**self.get_serializer_context(), "criteria": criteria}

@@ -115,7 +115,8 @@ class OfferSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Offer
-        fields = ["organisation", "status", "reason", "created", "responded"]
+        fields = ["organisation", "status", "reason", "created", "responded", "facility"]
+        extra_kwargs = {"facility": {"help_text": "The accepting organisation's shelter where a bed is held."}}
 
 
 class OutcomeSerializer(serializers.ModelSerializer):
@@ -213,6 +214,14 @@ class RouteSerializer(serializers.Serializer):
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=FREE_TEXT_MAX, required=False, allow_blank=True,
                                    help_text="Screened for personal data.")
+
+
+class AcceptSerializer(serializers.Serializer):
+    facility = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
+        help_text="Id of one of your organisation's shelters: accepting holds one of its free beds until the "
+                  "referral is closed or withdrawn (409 with `capacity_available: 0` when none is left).",
+    )
 
 
 class EventSerializer(serializers.ModelSerializer):

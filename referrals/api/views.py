@@ -2,14 +2,14 @@ from datetime import UTC
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from api.errors import PreconditionRequired, problem_responses
+from api.errors import PROBLEM_CONTENT_TYPE, PreconditionRequired, problem_responses
 from api.idempotency import idempotent
 from api.pagination import PageNumberPagination
 from api.viewsets import RestrictedViewSet
@@ -26,6 +26,7 @@ from referrals.models import (
 )
 
 from .serializers import (
+    AcceptSerializer,
     EventSerializer,
     OutcomeSerializer,
     ReasonSerializer,
@@ -77,6 +78,19 @@ class ReferralFilterSet(filters.FilterSet):
 
 
 STATE_ERRORS = problem_responses(409)
+# An acceptance into a shelter without a free bed is a 409 too, naming `capacity_available: 0`.
+AcceptConflict = inline_serializer(name="AcceptConflictProblem", fields={
+    "type": serializers.CharField(), "title": serializers.CharField(), "status": serializers.IntegerField(),
+    "detail": serializers.CharField(),
+    "current_status": serializers.CharField(required=False, help_text="When the referral's state refuses it."),
+    "capacity_available": serializers.IntegerField(required=False, help_text="0: the shelter has no free bed."),
+    "facility": serializers.IntegerField(required=False, help_text="The shelter that has no free bed."),
+})
+ACCEPT_ERRORS = {(409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+    response=AcceptConflict,
+    description="The state does not allow it (`current_status`), or the shelter has no free bed "
+                "(`capacity_available`).",
+)}
 
 
 class ReferralCursorPagination(CursorPagination):
@@ -196,7 +210,8 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(responses={200: ProviderMatchSerializer(many=True)})
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def matches(self, request, pk=None):
-        """Organisations that could take the referral, best first, with the reasons they match."""
+        """Organisations that could take the referral, best first, with the reasons they match.
+        Those whose shelters are all full come after everyone meeting as many needs (`no free beds`)."""
         referral = self.get_object()
         if not permissions.may_see_matches(request.user, referral):
             raise PermissionDenied(permissions.MATCHES_ARE_THE_SUBMITTERS)
@@ -207,7 +222,10 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(request=RouteSerializer, responses={200: ReferralSerializer, **STATE_ERRORS})
     @action(detail=True, methods=["post"], filterset_class=None)
     def route(self, request, pk=None):
-        """Offer the referral to organisations you choose, or to the best match (`auto`)."""
+        """Offer the referral to organisations you choose, or to the best match (`auto`). A referral
+        needing shelter is never offered to an organisation whose shelters are all full (400 when
+        you name one); when only such organisations match `auto`, it stays as it is and its
+        timeline records `no_free_beds`."""
         referral = self.get_object()
         body = RouteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -217,11 +235,17 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         )
         return self._respond(referral)
 
-    @extend_schema(request=None, responses={200: ReferralSerializer, **STATE_ERRORS})
+    @extend_schema(request=AcceptSerializer, responses={200: ReferralSerializer, **ACCEPT_ERRORS})
     @action(detail=True, methods=["post"], filterset_class=None)
     def accept(self, request, pk=None):
-        """Accept your organisation's offer. The first acceptance wins; other offers lapse."""
-        referral = services.offer_accept(referral=self.get_object(), by=request.user)
+        """Accept your organisation's offer. The first acceptance wins; other offers lapse. With
+        `facility` (one of your shelters), one of its beds is held for the person until the
+        referral is closed or withdrawn."""
+        referral = self.get_object()
+        body = AcceptSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        referral = services.offer_accept(referral=referral, by=request.user,
+                                         facility=body.validated_data.get("facility"))
         return self._respond(referral)
 
     @extend_schema(request=ReasonSerializer, responses={200: None, **STATE_ERRORS})

@@ -15,6 +15,7 @@ from ..exceptions import InvalidTransition
 from ..models import EventAction, OfferStatus, Referral, Status
 from ..selectors import organisations_that_may_view
 from ..signals import referral_content_erased
+from .beds import bed_release
 from .events import event_record
 from .locking import locked, rights_before_lock
 
@@ -53,6 +54,7 @@ def referral_withdraw_consent(*, referral: Referral, by) -> Referral:
         if organisation_id != referral.submitting_organisation_id:
             permissions.revoke_organisation(referral, Organisation(pk=organisation_id))
     _erase_content(referral)
+    bed_release(referral)
     referral.status = Status.CLOSED
     referral.consent_withdrawn = timezone.now()
     referral.save(update_fields=[*ERASED_FIELDS, "status", "consent_withdrawn", "updated"])

@@ -15,7 +15,7 @@ from organisations.models import Organisation
 from .. import permissions
 from ..exceptions import InvalidTransition
 from ..models import EventAction, Offer, OfferStatus, Outcome, Referral, Status, Urgency
-from ..selectors import referral_matches
+from . import beds
 from .events import event_record
 from .locking import locked, rights_before_lock
 from .submission import screen_fields
@@ -44,10 +44,16 @@ def referral_route(
         raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be routed.")
     permissions.require_manage_referral(rights)
     if auto:
-        matches = referral_matches(referral, limit=1)
-        if not matches:
+        match = beds.best_match_with_a_bed(referral)
+        if match is None and beds.only_full_shelters_match(referral):
+            # Nobody has a bed: the referral stays as it is, and its timeline says why.
+            referral.auto_route = True
+            referral.save(update_fields=["auto_route", "updated"])
+            beds.record_no_free_beds(referral, by=by, organisation=rights.organisation)
+            return []
+        if match is None:
             raise InvalidTransition(referral, "No verified organisation that was not offered it before matches.")
-        targets = [matches[0].organisation]
+        targets = [match.organisation]
         referral.auto_route = True
     else:
         targets = _route_targets(referral, organisation_ids or [])
@@ -66,6 +72,7 @@ def _route_targets(referral: Referral, organisation_ids: list) -> list[Organisat
     found = Organisation.objects.in_bulk(unique)
     problems = []
     already = set(referral.offers.values_list("organisation_id", flat=True))
+    full = beds.full_among(referral, [pk for pk in unique if pk in found])
     for pk in unique:
         organisation = found.get(pk)
         if organisation is None:
@@ -76,6 +83,8 @@ def _route_targets(referral: Referral, organisation_ids: list) -> list[Organisat
             problems.append(f"{pk}: is the submitting organisation")
         elif pk in already:
             problems.append(f"{pk}: was already offered this referral")
+        elif pk in full:
+            problems.append(f"{pk}: no free beds (its shelters for this person are full)")
     if problems:
         raise ValidationError({"organisations": problems})
     return [found[pk] for pk in unique]
@@ -112,10 +121,14 @@ def _lapse_open_offers(referral: Referral) -> None:
 
 
 @transaction.atomic
-def offer_accept(*, referral: Referral, by) -> Referral:
-    """The first acceptance wins; the other open offers lapse."""
+def offer_accept(*, referral: Referral, by, facility=None) -> Referral:
+    """The first acceptance wins; the other open offers lapse. `facility` (an id of one of the
+    accepting organisation's shelters) holds one of its beds until the referral is closed or
+    withdrawn: 409 when it has none left."""
     referral, organisation, offer = _open_offer_of(by, referral, "accept")
     permissions.require_verified(organisation)
+    if facility is not None:
+        beds.bed_hold(offer, facility)
     offer.status = OfferStatus.ACCEPTED
     offer.responded = timezone.now()
     offer.save(update_fields=["status", "responded"])
@@ -124,7 +137,8 @@ def offer_accept(*, referral: Referral, by) -> Referral:
     referral.status = Status.ACCEPTED
     referral.accepted_by = organisation
     referral.save(update_fields=["status", "accepted_by", "updated"])
-    event_record(referral, EventAction.ACCEPTED, by=by, organisation=organisation, subject=organisation)
+    held = {"facility": offer.facility_id} if offer.facility_id else {}
+    event_record(referral, EventAction.ACCEPTED, by=by, organisation=organisation, subject=organisation, **held)
     return referral
 
 
@@ -136,10 +150,12 @@ def _after_offer_ended(referral: Referral) -> None:
         return
     referral.status = Status.SUBMITTED
     if referral.auto_route:
-        matches = referral_matches(referral, limit=1)
-        if matches:
-            _offer(referral, matches[0].organisation, by=None, submitter=referral.submitting_organisation)
+        match = beds.best_match_with_a_bed(referral)
+        if match is not None:
+            _offer(referral, match.organisation, by=None, submitter=referral.submitting_organisation)
             referral.status = Status.OFFERED
+        elif beds.only_full_shelters_match(referral):
+            beds.record_no_free_beds(referral)
     referral.save(update_fields=["status", "updated"])
 
 
@@ -204,6 +220,7 @@ def referral_withdraw(*, referral: Referral, by) -> Referral:
         raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be withdrawn.")
     permissions.require_manage_referral(rights)
     _lapse_open_offers(referral)
+    beds.bed_release(referral)
     referral.status = Status.WITHDRAWN
     referral.save(update_fields=["status", "updated"])
     event_record(referral, EventAction.WITHDRAWN, by=by, organisation=referral.submitting_organisation)
@@ -226,6 +243,7 @@ def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
     """The accepting organisation closes the referral."""
     referral = _locked_for_the_acceptor(by, referral, "A referral that is {status} cannot be closed.")
     screen_fields(reason=reason)
+    beds.bed_release(referral)
     referral.status = Status.CLOSED
     referral.close_reason = reason
     referral.save(update_fields=["status", "close_reason", "updated"])

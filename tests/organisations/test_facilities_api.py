@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/facilities/"
 FIELDS = {
     "id", "organisation", "name", "kind", "location", "location_exact", "area", "services",
-    "capacity_total", "capacity_available", "accepts_genders", "accepts_age_groups", "languages",
+    "capacity_total", "capacity_available", "capacity_updated", "capacity_stale", "accepts_genders",
+    "accepts_age_groups", "languages",
 }
 # A shelter in Bangkok whose exact place must not leak: neither coordinate is on the 0.1 grid.
 SECRET_LON, SECRET_LAT = 100.53317, 13.74629
@@ -288,8 +289,8 @@ def test_search_ranking_does_not_give_a_shelter_away(ngo, other_ngo, other_team,
     shelter is nearer than the rounded point says."""
     CoverageAreaFactory(organisation=ngo, services=["shelter"], areas=[area("TH")])
     CoverageAreaFactory(organisation=other_ngo, services=["shelter"], areas=[area("TH")])
-    FacilityFactory(organisation=other_ngo, kind="service_point", location=Point(SECRET_LON + 0.01, SECRET_LAT,
-                                                                                 srid=4326))
+    # A shelter with free beds, as the other one has: beds rank before distance (test_capacity.py).
+    FacilityFactory(organisation=other_ngo, kind="shelter", location=Point(SECRET_LON + 0.01, SECRET_LAT, srid=4326))
     response = client_for(other_team["caseworker"]).get(
         "/api/v1/providers/search/", {"lat": SECRET_LAT, "lon": SECRET_LON, "services": "shelter"}
     )

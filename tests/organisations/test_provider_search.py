@@ -17,7 +17,8 @@ MAE_SOT = (16.7133, 98.5767)
 MAE_SOT_SQUARE = MultiPolygon(
     Polygon([(98.3, 16.4), (98.9, 16.4), (98.9, 17.0), (98.3, 17.0), (98.3, 16.4)]), srid=4326
 )
-RESULT_FIELDS = {"organisation", "facility", "services_matched", "distance_km", "capacity_available", "reasons"}
+RESULT_FIELDS = {"organisation", "facility", "services_matched", "distance_km", "capacity_available",
+                 "capacity_stale", "beds", "reasons"}
 
 
 def search(user, point, **params):
@@ -162,9 +163,15 @@ def test_then_by_free_capacity(searcher, area):
         organisation = OrganisationFactory(name=name)
         CoverageAreaFactory(organisation=organisation, services=["shelter"], areas=[area("TH")])
         FacilityFactory(organisation=organisation, capacity_total=10, capacity_available=free)
+    # A shelter with no free beds does not meet the shelter need: left out by default, and last
+    # with the reason when asked for (tests/organisations/test_capacity.py has the rest).
     response = search(searcher, BANGKOK, services="shelter")
+    assert names(response) == ["Nine free", "Two free"]
+    assert [m["capacity_available"] for m in response.json()] == [9, 2]
+    response = search(searcher, BANGKOK, services="shelter", include_full="true")
     assert names(response) == ["Nine free", "Two free", "None free"]
     assert [m["capacity_available"] for m in response.json()] == [9, 2, 0]
+    assert "no free beds" in response.json()[2]["reasons"]
 
 
 def test_the_nearest_facility_offering_the_service_is_chosen(searcher, thai_ngo):
@@ -230,6 +237,8 @@ def test_result_fields_and_reasons(searcher, thai_ngo):
     assert match["services_matched"] == ["shelter"]
     assert match["distance_km"] == 0.0
     assert match["capacity_available"] == 4
+    assert match["capacity_stale"] is False
+    assert match["beds"] == "unknown"  # a service point holds no beds: the organisation registered no shelter
     assert match["reasons"] == [
         "covers Thailand",
         "offers shelter",
@@ -246,6 +255,8 @@ def test_result_without_a_facility(searcher, thai_ngo):
     assert match["facility"] is None
     assert match["distance_km"] is None
     assert match["capacity_available"] is None
+    assert match["capacity_stale"] is None
+    assert match["beds"] == "unknown"
     assert match["reasons"] == ["covers Thailand", "offers shelter"]
 
 

@@ -241,6 +241,8 @@ def _fill_body(case, network: Seeded, role: str) -> None:
             body[name] = [_pick(network.services, choice, index) for index, _ in enumerate(body[name])]
     if isinstance(body.get("areas"), list):
         body["areas"] = [_pick(network.areas, choice, index) for index, _ in enumerate(body["areas"])]
+    if "facility" in body:  # accepting into a shelter (one of the network's facilities)
+        body["facility"] = _pick(network.facilities, choice)
     if isinstance(body.get("organisations"), list):
         body["organisations"] = [_pick(network.organisations, choice, i) for i, _ in enumerate(body["organisations"])]
     location = body.get("location")

@@ -89,6 +89,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/api/v1/facilities/{pk}/", "PATCH", "shelter"): expect(403, anonymous=401, offered_caseworker=200),
     ("/api/v1/facilities/{pk}/", "PATCH", "shelter: move"): expect(403, anonymous=401, offered_caseworker=400),
     ("/api/v1/facilities/{pk}/", "DELETE", "shelter"): expect(403, anonymous=401, offered_caseworker=204),
+    # ... its free beds, the daily routine: the owner's admins and caseworkers only
+    ("/api/v1/facilities/{pk}/capacity/", "POST", "shelter"): expect(403, anonymous=401, offered_caseworker=200),
     ("/api/v1/coverage-areas/", "GET", "-"): MEMBER_READ,
     ("/api/v1/coverage-areas/", "POST", "-"):
         expect(201, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403),
@@ -121,6 +123,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/api/v1/stats/referrals/", "GET", "-"): expect(200, anonymous=401),
     ("/api/v1/stats/referrals/response-times/", "GET", "-"): expect(200, anonymous=401),
     ("/api/v1/stats/export/", "GET", "-"): expect(200, anonymous=401),
+    # occupancy over time (organisational data, exact): platform administrators and analysts only
+    ("/api/v1/stats/capacity/", "GET", "-"): expect(403, anonymous=401, platform_admin=200, analyst=200),
     # referrals: list and submit (any acting member; staff run the network, not cases)
     ("/api/v1/referrals/", "GET", "-"): MEMBER_READ,  # each sees its own
     ("/api/v1/referrals/", "POST", "-"):

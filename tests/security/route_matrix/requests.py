@@ -118,6 +118,7 @@ BODIES: dict[tuple, Body] = {
     ("/api/v1/facilities/", "POST"): lambda w, actor, target: {
         **FACILITY_BODY, "organisation": str(_own_organisation(w, actor).pk)},
     ("/api/v1/facilities/{pk}/", "PATCH"): lambda w, actor, target: {"capacity_available": 3},
+    ("/api/v1/facilities/{pk}/capacity/", "POST"): lambda w, actor, target: {"capacity_available": 1},
     ("/api/v1/coverage-areas/", "POST"): lambda w, actor, target: {
         "organisation": str(_own_organisation(w, actor).pk), "services": ["shelter"], "areas": [w.area.pk]},
     ("/api/v1/coverage-areas/{pk}/", "PATCH"): lambda w, actor, target: {"services": ["shelter", "medical"]},
