@@ -1,5 +1,5 @@
-"""Reads about beds: when a capacity figure is fresh, which organisations have no free bed for a
-person, and free beds per country over time. The writes are in organisations.services.
+"""Reads about beds: when a capacity figure is fresh, and free beds per country over time. The
+writes are in organisations.services.
 
 One definition runs through all of it (provider search's SQL says the same):
 - a figure is fresh when `capacity_updated` is at most CAPACITY_STALE_HOURS old; a stale figure,
@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from .models import Facility, FacilityKind
@@ -26,34 +25,6 @@ def stale_before(now: datetime | None = None) -> datetime:
 
 def capacity_is_stale(facility: Facility, now: datetime | None = None) -> bool:
     return facility.capacity_updated is None or facility.capacity_updated < stale_before(now)
-
-
-def suitable_shelters(*, gender: str | None = None, age_group: str | None = None, languages=None):
-    """Shelters that accept the person (the same profile rules as provider search)."""
-    shelters = Facility.objects.filter(kind=FacilityKind.SHELTER)
-    if gender:
-        shelters = shelters.filter(accepts_genders__contains=[gender])
-    if age_group:
-        shelters = shelters.filter(accepts_age_groups__contains=[age_group])
-    if languages:
-        shelters = shelters.filter(languages__overlap=list(languages))
-    return shelters
-
-
-def organisations_without_beds(organisation_ids, *, gender=None, age_group=None, languages=None) -> set:
-    """Of these organisations, those whose shelters accepting the person are all full (fresh
-    figures of 0). An organisation without such a shelter, or with a stale figure, is not full:
-    its beds are unknown."""
-    shelters = suitable_shelters(gender=gender, age_group=age_group, languages=languages).filter(
-        organisation_id__in=list(organisation_ids)
-    )
-    with_shelters = set(shelters.values_list("organisation_id", flat=True))
-    open_or_unknown = set(
-        shelters.filter(
-            Q(capacity_available__gt=0) | Q(capacity_updated__isnull=True) | Q(capacity_updated__lt=stale_before())
-        ).values_list("organisation_id", flat=True)
-    )
-    return with_shelters - open_or_unknown
 
 
 # Free beds per country, day by day: for each day of the month, each shelter's latest record

@@ -56,15 +56,6 @@ def referral_matches(referral: Referral, *, limit: int = 25, include_full: bool 
     )
 
 
-def referral_profile(referral: Referral) -> dict:
-    """The person's profile as the directory's suitability rules take it (gender, age group, languages)."""
-    return {
-        "gender": None if referral.gender == ProfileGender.UNKNOWN else referral.gender,
-        "age_group": age_group_of(referral.age_band),
-        "languages": referral.languages,
-    }
-
-
 def events_visible_to(events: QuerySet, *, organisation_id, referral: Referral | None = None) -> QuerySet:
     """The events (audit `ReferralEvent`s or `OutboxEvent`s) an organisation may learn of: the
     submitter hears of everything; an offered or accepting organisation never learns which others

@@ -5,10 +5,10 @@ is closed or withdrawn. The capacity itself is the directory's (organisations.se
 from django.utils import timezone
 
 from organisations import services as organisation_services
-from organisations.capacity import SHELTER_NEED, organisations_without_beds
+from organisations.capacity import SHELTER_NEED
 
 from ..models import EventAction, Offer, OfferStatus, Referral
-from ..selectors import referral_matches, referral_profile
+from ..selectors import referral_matches
 from .events import event_record
 
 
@@ -30,14 +30,6 @@ def only_full_shelters_match(referral: Referral) -> bool:
 def record_no_free_beds(referral: Referral, *, by=None, organisation=None) -> None:
     """The submitter's timeline says why the referral was not offered."""
     event_record(referral, EventAction.NO_FREE_BEDS, by=by, organisation=organisation, need=SHELTER_NEED)
-
-
-def full_among(referral: Referral, organisation_ids) -> set:
-    """Of these organisations, those whose shelters for this person are all full (empty when the
-    referral needs no shelter)."""
-    if not needs_a_bed(referral):
-        return set()
-    return organisations_without_beds(organisation_ids, **referral_profile(referral))
 
 
 def bed_hold(offer: Offer, facility_id) -> None:

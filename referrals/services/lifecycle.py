@@ -72,7 +72,6 @@ def _route_targets(referral: Referral, organisation_ids: list) -> list[Organisat
     found = Organisation.objects.in_bulk(unique)
     problems = []
     already = set(referral.offers.values_list("organisation_id", flat=True))
-    full = beds.full_among(referral, [pk for pk in unique if pk in found])
     for pk in unique:
         organisation = found.get(pk)
         if organisation is None:
@@ -83,8 +82,6 @@ def _route_targets(referral: Referral, organisation_ids: list) -> list[Organisat
             problems.append(f"{pk}: is the submitting organisation")
         elif pk in already:
             problems.append(f"{pk}: was already offered this referral")
-        elif pk in full:
-            problems.append(f"{pk}: no free beds (its shelters for this person are full)")
     if problems:
         raise ValidationError({"organisations": problems})
     return [found[pk] for pk in unique]
