@@ -16,7 +16,7 @@ from django.contrib import admin
 
 from . import permissions, services
 from .admin_auth import ReadOnlyAdmin
-from .models import CoverageArea, Facility, Membership, Organisation, ServiceType
+from .models import CoverageArea, Facility, Membership, MembershipEvent, Organisation, ServiceType
 from .selectors import facility_location_shown
 
 
@@ -48,6 +48,15 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "organisation", "role", "created"]
     list_filter = ["role"]
     search_fields = ["user__username", "organisation__name"]
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ReadOnlyAdmin):
+    """The audit trail of memberships (organisations.services' member_* functions write it)."""
+
+    list_display = ["created", "organisation", "member", "action", "role", "by"]
+    list_filter = ["action", "role"]
+    search_fields = ["member__username", "organisation__name"]
 
 
 @admin.register(ServiceType)

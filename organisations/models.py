@@ -1,5 +1,6 @@
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.db import models
@@ -141,6 +142,34 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.role} of {self.organisation})"
+
+
+class MembershipAction(models.TextChoices):
+    ADDED = "added", "Added"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    REMOVED = "removed", "Removed"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+)
+class MembershipEvent(models.Model):
+    """Who joined, changed role in or left an organisation, when and by whose hand: membership is
+    what opens referrals, so every change is kept, and the database refuses to rewrite one."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="membership_events")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=MembershipAction.choices)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["organisation", "created"])]
+
+    def __str__(self):
+        return f"{self.member} {self.action} ({self.role}) at {self.organisation}"
 
 
 class ServiceType(models.Model):

@@ -15,7 +15,17 @@ from geo.selectors import smallest_area_containing
 
 from . import permissions
 from .exceptions import NoFreeBeds
-from .models import CoverageArea, Facility, FacilityCapacityRecord, FacilityKind, Membership, Organisation, ServiceType
+from .models import (
+    CoverageArea,
+    Facility,
+    FacilityCapacityRecord,
+    FacilityKind,
+    Membership,
+    MembershipAction,
+    MembershipEvent,
+    Organisation,
+    ServiceType,
+)
 
 User = get_user_model()
 
@@ -67,7 +77,9 @@ def member_login_name(*, organisation: Organisation, name: str) -> str:
 
 
 @transaction.atomic
-def member_onboard(*, organisation: Organisation, name: str, password: str, email: str = "", role: str) -> Membership:
+def member_onboard(
+    *, organisation: Organisation, name: str, password: str, email: str = "", role: str, by=None
+) -> Membership:
     """Onboard a member through the API. Login names are global, so an admin who could pick any
     name would learn from a refusal that it is taken somewhere, by someone of another organisation
     (and so that this person works in the network). Names chosen by an admin live in the
@@ -77,12 +89,12 @@ def member_onboard(*, organisation: Organisation, name: str, password: str, emai
     username = member_login_name(organisation=organisation, name=name)
     if len(username) > User._meta.get_field("username").max_length:
         raise ValidationError({"username": f"at most {User._meta.get_field('username').max_length - 9} characters"})
-    return member_add(organisation=organisation, username=username, password=password, email=email, role=role)
+    return member_add(organisation=organisation, username=username, password=password, email=email, role=role, by=by)
 
 
 @transaction.atomic
 def member_add(
-    *, organisation: Organisation, username: str, password: str, email: str = "", role: str
+    *, organisation: Organisation, username: str, password: str, email: str = "", role: str, by=None
 ) -> Membership:
     """Create the account `username` (exactly: platform tooling and the demo) as a member."""
     if User.objects.filter(username__iexact=username).exists():
@@ -99,15 +111,26 @@ def member_add(
     membership.full_clean()
     membership.save()
     permissions.membership_groups_sync(membership=membership)
+    _membership_record(membership, MembershipAction.ADDED, by=by)
     return membership
 
 
+def _membership_record(membership: Membership, action: str, *, by) -> None:
+    MembershipEvent.objects.create(
+        organisation_id=membership.organisation_id, member_id=membership.user_id, action=action,
+        role=membership.role, by=by if by is not None and by.is_authenticated else None,
+    )
+
+
 @transaction.atomic
-def member_change_role(*, membership: Membership, role: str) -> Membership:
+def member_change_role(*, membership: Membership, role: str, by=None) -> Membership:
+    if role == membership.role:
+        return membership
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
     permissions.membership_groups_sync(membership=membership)
+    _membership_record(membership, MembershipAction.ROLE_CHANGED, by=by)
     return membership
 
 
@@ -118,6 +141,7 @@ def member_remove(*, membership: Membership, by=None) -> None:
     if by is not None:
         permissions.require_remove_member(by, membership)
     user = membership.user
+    _membership_record(membership, MembershipAction.REMOVED, by=by)
     permissions.membership_groups_clear(membership=membership)
     AuthToken.objects.filter(user=user).delete()
     membership.delete()

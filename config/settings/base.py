@@ -243,6 +243,7 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"  # the throttles' rule (NUM_PROXIES)
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp"]  # masked in what axes keeps
+AXES_VERBOSE = False  # no banner on every start of a process or management command
 # Two-factor is compulsory for those who see referrals (accounts.permissions.mfa_required_for).
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="NGO referral network")

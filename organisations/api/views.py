@@ -118,6 +118,7 @@ class MemberViewSet(
             email=data["user"].get("email", ""),
             password=data["password"],
             role=data["role"],
+            by=self.request.user,
         )
 
     def partial_update(self, request, *args, **kwargs):
@@ -128,7 +129,7 @@ class MemberViewSet(
 
     def update_object(self, serializer):
         serializer.instance = services.member_change_role(
-            membership=serializer.instance, role=serializer.validated_data["role"]
+            membership=serializer.instance, role=serializer.validated_data["role"], by=self.request.user
         )
 
     def perform_destroy(self, instance):

@@ -2,12 +2,12 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from organisations.models import Membership
+from organisations.models import Membership, MembershipEvent
 from organisations.selectors import has_organisation_permission
 from tests.conftest import client_for
 from tests.helpers import assert_problem, error_fields
@@ -388,3 +388,33 @@ def test_platform_admin_removes_a_member_of_any_organisation(staff, ngo, team):
     response = client_for(staff).delete(member_url(ngo, team["viewer"]))
     assert response.status_code == 204
     assert not Membership.objects.filter(user=team["viewer"]).exists()
+
+
+def test_every_membership_change_is_kept_with_whose_hand_it_was(ngo, team):
+    """Membership opens referrals: joining, a new role and leaving are each recorded, by whom,
+    and the database refuses to rewrite the record."""
+    admin = team["admin"]
+    client = client_for(admin)
+    created = client.post(members_url(ngo), new_member(), format="json")
+    assert created.status_code == 201, created.content
+    joined = User.objects.get(username=created.json()["username"])
+    client.patch(member_url(ngo, joined), {"role": "viewer"}, format="json")
+    client.patch(member_url(ngo, joined), {"role": "viewer"}, format="json")  # no change, no record
+    assert client.delete(member_url(ngo, joined)).status_code == 204
+
+    trail = list(MembershipEvent.objects.filter(member=joined).values_list("action", "role", "by", "organisation"))
+    assert trail == [("added", "caseworker", admin.pk, ngo.pk), ("role_changed", "viewer", admin.pk, ngo.pk),
+                     ("removed", "viewer", admin.pk, ngo.pk)]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        MembershipEvent.objects.filter(member=joined).update(role="admin")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        MembershipEvent.objects.filter(member=joined).delete()
+
+
+def test_a_refused_change_leaves_no_record(ngo, team):
+    before = MembershipEvent.objects.count()
+    response = client_for(team["caseworker"]).post(members_url(ngo), new_member(), format="json")
+    assert response.status_code == 403
+    weak = client_for(team["admin"]).post(members_url(ngo), new_member(password="short"), format="json")
+    assert weak.status_code == 400
+    assert MembershipEvent.objects.count() == before

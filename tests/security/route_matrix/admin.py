@@ -7,12 +7,13 @@ fails on one that is not, test_every_admin_route_is_declared). Targets: `-` (no 
 of the seeded network: `shelter` (the offered NGO's confidential shelter), `coverage`, `TH`,
 `submitter` (the police agency), `police group` (its caseworker role group), `analysts group` (a
 group that is no organisation's role), `police caseworker` (an account of one of its members),
-`self` (the caller's own account), `police membership`, `police token` (its caseworker's token),
-`shelter code`, `login attempt`, `login failure` and `login record` (django-axes records of the
-police caseworker's sign-ins), `police device` (its TOTP device), `referral` (the admin's "view on
-site" shortcut to a referral), `referrals` and `organisations` (app pages), `unknown` (a page that
-does not exist). POST bodies try the attack: every permission and the police role group for
-oneself, a membership of the police agency, a token for its caseworker, the shelter moved.
+`self` (the caller's own account), `police membership`, `police membership event` (its audit
+record), `police token` (its caseworker's token), `shelter code`, `login attempt`, `login failure`
+and `login record` (django-axes records of the police caseworker's sign-ins), `police device` (its
+TOTP device), `referral` (the admin's "view on site" shortcut to a referral), `referrals` and
+`organisations` (app pages), `unknown` (a page that does not exist). POST bodies try the attack:
+every permission and the police role group for oneself, a membership of the police agency, a token
+for its caseworker, the shelter moved.
 
 Besides the status, every response is checked (check_admin): no exact place of the shelter (in
 degrees or in the web map's metres, at any precision), no referral's free text, id or subject
@@ -30,7 +31,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from organisations.models import Membership, RoleGroup
+from organisations.models import Membership, MembershipEvent, RoleGroup
 from referrals.models import Offer, Outcome, Referral
 from tests.network import SHELTER_COARSE, SHELTER_EXACT
 from tests.organisations.factories import PASSWORD
@@ -95,6 +96,8 @@ ADMIN_MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     **model_pages("/admin/geo/administrativearea", "TH", add=403, change=403, delete=403),
     # memberships: only through the members service
     **model_pages("/admin/organisations/membership", "police membership", add=403, change=403, delete=403),
+    **model_pages("/admin/organisations/membershipevent", "police membership event", add=403, change=403,
+                  delete=403),
     # organisations: changed (through their services), never deleted; the taxonomy as usual
     **model_pages("/admin/organisations/organisation", "submitter", add=200, post_add=302, change=302,
                   delete=403),
@@ -163,6 +166,8 @@ def admin_kwargs(world: World, actor: str, target: str) -> dict:
         "police caseworker": lambda: caseworker.pk,
         "self": lambda: admin_user(world, actor).pk,
         "police membership": lambda: caseworker.membership.pk,
+        "police membership event": lambda: MembershipEvent.objects.get_or_create(
+            organisation=n.government, member=caseworker, action="added", role="caseworker")[0].pk,
         "shelter code": lambda: "shelter",
         "referral": lambda: n.referrals["accepted"].pk,
     }
