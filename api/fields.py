@@ -1,6 +1,12 @@
-"""Serializer fields shared by the apps' HTTP layers: validated GeoJSON geometries."""
+"""Fields shared by the apps' HTTP layers: validated GeoJSON geometries, and the instant filter
+every datetime query parameter uses."""
+
+from datetime import UTC
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters import fields as filter_fields
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
@@ -104,3 +110,32 @@ class AreaGeometryField(_TypedGeometryField):
         if geometry.area == 0:
             raise serializers.ValidationError("The polygon has no area.")
         return geometry
+
+
+# --- instants in query parameters -------------------------------------------------------------
+
+
+class UTCDateTimeFormField(filter_fields.IsoDateTimeField):
+    """An ISO 8601 instant, converted to UTC as it is read. Python accepts UTC offsets up to 24
+    hours, PostgreSQL refuses those past 15:59, and near the ends of the calendar the conversion
+    itself leaves Python's range (0001-01-01T00:00+23:59 is in the year 0): such a value is out of
+    range (400 naming the parameter), never an OverflowError (500)."""
+
+    default_error_messages = {
+        "overflow": "Out of range: in UTC this instant falls outside the years 1 to 9999.",
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as error:
+            raise DjangoValidationError(self.error_messages["overflow"], code="overflow") from error
+
+
+class UTCDateTimeFilter(filters.IsoDateTimeFilter):
+    """The filter of every datetime query parameter: the instant reaches the database in UTC."""
+
+    field_class = UTCDateTimeFormField

@@ -177,9 +177,14 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# --- issue 11: robust ---
+# How deep arrays and objects may nest in a JSON body (api.parsers): deeper bodies are refused
+# with 400 before they are decoded, as Python's recursive decoder would exhaust its stack.
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env.int("TOKEN_TTL_HOURS", default=10)),
