@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
 MAX_GEOMETRY_VERTICES = 20_000
+MAX_POLYGON_LONGITUDES = 180  # wider is a world-spanning band, or an antimeridian crossing misread
 
 
 class _TypedGeometryField(GeometryField):
@@ -109,6 +110,15 @@ class AreaGeometryField(_TypedGeometryField):
             raise serializers.ValidationError(f"Invalid polygon: {geometry.valid_reason}.")
         if geometry.area == 0:
             raise serializers.ValidationError("The polygon has no area.")
+        for polygon in geometry:
+            west, _, east, _ = polygon.extent
+            if east - west > MAX_POLYGON_LONGITUDES:
+                # GeoJSON edges are straight lines in longitude and latitude (RFC 7946): a ring from
+                # 179 to -179 is read the long way round, as a band around the whole world.
+                raise serializers.ValidationError(
+                    f"A polygon spans {east - west:g} degrees of longitude: one that crosses the antimeridian "
+                    "must be split there into a MultiPolygon (one part up to 180, one from -180)."
+                )
         return geometry
 
 
