@@ -79,6 +79,12 @@ def resolve_webhook_url(url: str) -> list[str]:
 
 
 def validate_webhook_url(url: str) -> None:
+    """At registration. Where private URLs are allowed (development, the demo) the host need not
+    resolve yet: a receiver may be started later. Every delivery resolves it and checks again."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ValidationError({"url": "must be an http or https URL"})
+        return
     resolve_webhook_url(url)
 
 
