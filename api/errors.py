@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler, set_rollback
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+API_PATH_PREFIX = "/api/"
 
 
 class Conflict(exceptions.APIException):
@@ -125,6 +127,45 @@ def problem_json_response(status: int, detail: str) -> JsonResponse:
 
 def not_found_view(request, exception=None):
     return problem_json_response(404, "Not found.")
+
+
+@csrf_exempt  # a POST to no route is answered 404, not refused for its missing CSRF token (an HTML 403)
+def api_not_found_view(request, *args, **kwargs):
+    """Every path under the API that no route matches. Django answers those through handler404
+    only when DEBUG is off; with DEBUG on (the demo, development) it renders its HTML debug page,
+    which the schema does not document and which lists every route. Matched here, as a route of
+    its own, the answer is the same problem in every setting."""
+    detail = "Not found."
+    if not request.path.endswith("/"):
+        # Without this route a POST here would meet APPEND_SLASH: a redirect that drops the body
+        # (a RuntimeError, 500, under DEBUG).
+        detail = f"Not found. The API's paths end with a slash: {request.path}/"
+    return problem_json_response(404, detail)
+
+
+class DjangoErrorsAsProblemsMiddleware:
+    """Client errors under /api/ that Django renders itself, outside DRF, leave as problems too.
+    Django answers a path no route matches through handler404 only when DEBUG is off: with DEBUG
+    on (the demo, development) it renders its HTML debug page, which the schema does not document
+    (and which lists every route). The same goes for its CSRF failure page on a non-DRF view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            400 <= response.status_code < 500
+            and request.path.startswith(API_PATH_PREFIX)
+            and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
+        ):
+            detail = "Not found." if response.status_code == 404 else HTTPStatus(response.status_code).description
+            replacement = problem_json_response(response.status_code, detail)
+            for header in ("Allow", "Retry-After", "Vary"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response
 
 
 def server_error_view(request):

@@ -1,11 +1,18 @@
-"""Serializer fields shared by the apps' HTTP layers: validated GeoJSON geometries."""
+"""Fields shared by the apps' HTTP layers: validated GeoJSON geometries, and the instant filter
+every datetime query parameter uses."""
+
+from datetime import UTC
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters import fields as filter_fields
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
 MAX_GEOMETRY_VERTICES = 20_000
+MAX_POLYGON_LONGITUDES = 180  # wider is a world-spanning band, or an antimeridian crossing misread
 
 
 class _TypedGeometryField(GeometryField):
@@ -103,4 +110,42 @@ class AreaGeometryField(_TypedGeometryField):
             raise serializers.ValidationError(f"Invalid polygon: {geometry.valid_reason}.")
         if geometry.area == 0:
             raise serializers.ValidationError("The polygon has no area.")
+        for polygon in geometry:
+            west, _, east, _ = polygon.extent
+            if east - west > MAX_POLYGON_LONGITUDES:
+                # GeoJSON edges are straight lines in longitude and latitude (RFC 7946): a ring from
+                # 179 to -179 is read the long way round, as a band around the whole world.
+                raise serializers.ValidationError(
+                    f"A polygon spans {east - west:g} degrees of longitude: one that crosses the antimeridian "
+                    "must be split there into a MultiPolygon (one part up to 180, one from -180)."
+                )
         return geometry
+
+
+# --- instants in query parameters -------------------------------------------------------------
+
+
+class UTCDateTimeFormField(filter_fields.IsoDateTimeField):
+    """An ISO 8601 instant, converted to UTC as it is read. Python accepts UTC offsets up to 24
+    hours, PostgreSQL refuses those past 15:59, and near the ends of the calendar the conversion
+    itself leaves Python's range (0001-01-01T00:00+23:59 is in the year 0): such a value is out of
+    range (400 naming the parameter), never an OverflowError (500)."""
+
+    default_error_messages = {
+        "overflow": "Out of range: in UTC this instant falls outside the years 1 to 9999.",
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as error:
+            raise DjangoValidationError(self.error_messages["overflow"], code="overflow") from error
+
+
+class UTCDateTimeFilter(filters.IsoDateTimeFilter):
+    """The filter of every datetime query parameter: the instant reaches the database in UTC."""
+
+    field_class = UTCDateTimeFormField

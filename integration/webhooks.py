@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
 
 from organisations.models import Organisation
 from referrals.models import OutboxEvent, Referral
@@ -51,24 +52,40 @@ def _address_is_public(address: str) -> bool:
     )
 
 
+def resolve_webhook_url(url: str) -> list[str]:
+    """The addresses the URL's host resolves to, resolved once and checked: https only, and public
+    addresses only (no SSRF into the network the API runs in), unless WEBHOOK_ALLOW_PRIVATE_URLS is
+    on (development and the demo). A delivery connects to one of exactly these addresses, so a
+    name that resolves elsewhere the next time it is asked (DNS rebinding) gains nothing."""
+    parts = urlsplit(url)
+    allow_private = settings.WEBHOOK_ALLOW_PRIVATE_URLS
+    if parts.scheme not in (("http", "https") if allow_private else ("https",)):
+        raise ValidationError({"url": "must be an http or https URL" if allow_private else "must be an https URL"})
+    if not parts.hostname:
+        raise ValidationError({"url": "has no host"})
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise ValidationError({"url": f"host {parts.hostname!r} does not resolve"}) from error
+    except ValueError as error:  # a port out of range
+        raise ValidationError({"url": str(error)}) from error
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise ValidationError({"url": f"host {parts.hostname!r} does not resolve"})
+    if not allow_private and not all(_address_is_public(address) for address in addresses):
+        raise ValidationError({"url": "must not point to a private, loopback or link-local address"})
+    return addresses
+
+
 def validate_webhook_url(url: str) -> None:
-    """https only, and a host that resolves to public addresses only (no SSRF into the network
-    the API runs in), unless WEBHOOK_ALLOW_PRIVATE_URLS is on (development and the demo)."""
+    """At registration. Where private URLs are allowed (development, the demo) the host need not
+    resolve yet: a receiver may be started later. Every delivery resolves it and checks again."""
     if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
         if urlsplit(url).scheme not in ("http", "https"):
             raise ValidationError({"url": "must be an http or https URL"})
         return
-    parts = urlsplit(url)
-    if parts.scheme != "https":
-        raise ValidationError({"url": "must be an https URL"})
-    if not parts.hostname:
-        raise ValidationError({"url": "has no host"})
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except (socket.gaierror, UnicodeError) as error:
-        raise ValidationError({"url": f"host {parts.hostname!r} does not resolve"}) from error
-    if not addresses or not all(_address_is_public(address) for address in addresses):
-        raise ValidationError({"url": "must not point to a private, loopback or link-local address"})
+    resolve_webhook_url(url)
 
 
 @transaction.atomic
@@ -172,26 +189,61 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+class PinnedAddressAdapter(HTTPAdapter):
+    """Connects to one given address instead of resolving the URL's host again. The request still
+    names the host: the Host header, the TLS server name (SNI) and the name the certificate must be
+    valid for are the URL's, so the receiver and its certificate are checked as usual."""
+
+    def __init__(self, hostname: str, address: str):
+        self.hostname = hostname.lower()
+        self.address = f"[{address}]" if ":" in address else address
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if (host_params.get("host") or "").lower() != self.hostname:
+            # Only the checked host is pinned (redirects are not followed anyway).
+            raise requests.exceptions.InvalidURL(f"not the checked host: {host_params.get('host')}")
+        host_params = {**host_params, "host": self.address}
+        if host_params["scheme"] == "https":
+            pool_kwargs = {**pool_kwargs, "server_hostname": self.hostname, "assert_hostname": self.hostname}
+        return host_params, pool_kwargs
+
+
+def pinned_session(url: str, address: str) -> requests.Session:
+    """A session that sends requests for the URL's host to `address`, and nowhere else."""
+    parts = urlsplit(url)
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment: a proxy would resolve the name again
+    session.headers["Host"] = parts.netloc.rpartition("@")[2]
+    adapter = PinnedAddressAdapter(parts.hostname, address)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 def _post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> dict:
     body = json.dumps(delivery.body, separators=(",", ":"), sort_keys=True).encode()
     timestamp = int(time.time())
     started = time.monotonic()
     attempt = {"at": timezone.now().isoformat(), "status_code": None, "error": ""}
     try:
-        validate_webhook_url(subscription.url)  # again: the name may resolve elsewhere by now
-        response = requests.post(
-            subscription.url,
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "referral-network-webhooks/1",
-                "X-Event-Id": delivery.body["id"],
-                "X-Event-Type": delivery.body["type"],
-                "X-Signature": sign(subscription.secret, timestamp, body),
-            },
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
+        # Checked again (the name may resolve elsewhere by now), and sent to the checked address.
+        address = resolve_webhook_url(subscription.url)[0]
+        with pinned_session(subscription.url, address) as session:
+            response = session.post(
+                subscription.url,
+                data=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": "referral-network-webhooks/1",
+                    "X-Event-Id": delivery.body["id"],
+                    "X-Event-Type": delivery.body["type"],
+                    "X-Signature": sign(subscription.secret, timestamp, body),
+                },
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
         attempt["status_code"] = response.status_code
     except ValidationError as error:
         attempt["error"] = "; ".join(error.messages)

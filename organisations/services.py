@@ -3,7 +3,8 @@ validates what it is given, and changes permissions in the same transaction."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.gis.geos import MultiPolygon, Point
+from django.contrib.gis.db.models import Union
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -11,6 +12,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from knox.models import AuthToken
 
+from geo.models import AdministrativeLevel, AreaPiece
 from geo.selectors import smallest_area_containing
 
 from . import permissions
@@ -278,6 +280,47 @@ def facility_bed_release(*, facility_id) -> None:
         _capacity_record(Facility.objects.select_related("organisation", "area").get(pk=facility_id))
 
 
+# How far a drawn coverage may reach past the declared member states' boundaries, in degrees (about
+# 5.5 km at these latitudes): Natural Earth's 1:10m coastlines and borders are simplified, and a
+# shape drawn along a coast or a border river should not be refused for that.
+COVERAGE_BOUNDARY_TOLERANCE = 0.05
+
+
+def declared_countries(organisation: Organisation) -> list[str]:
+    """The member states an organisation declares it works in: its own country, and the country of
+    every administrative area its coverage names."""
+    through = CoverageArea.areas.through
+    covered = through.objects.filter(coveragearea__organisation=organisation).values_list(
+        "administrativearea__country", flat=True
+    )
+    return sorted({organisation.country, *covered})
+
+
+def _check_within_declared_countries(coverage: CoverageArea) -> None:
+    """A drawn coverage lies within the member states its organisation declares: a shape that
+    reaches into another country, the open sea or across the map (an antimeridian crossing read as
+    a band around the world) would make the organisation a match for referrals far outside them."""
+    shape = coverage.geometry
+    if shape is None:
+        return
+    countries = declared_countries(coverage.organisation)
+    west, south, east, north = shape.extent
+    margin = 2 * COVERAGE_BOUNDARY_TOLERANCE
+    window = Polygon.from_bbox((west - margin, south - margin, east + margin, north + margin))
+    window.srid = 4326
+    # Only the boundary pieces near the shape (ST_Subdivide's, GiST-indexed): a country's whole
+    # outline has tens of thousands of vertices.
+    land = AreaPiece.objects.filter(
+        area__level=AdministrativeLevel.COUNTRY, area__country__in=countries, geometry__bboverlaps=window
+    ).aggregate(land=Union("geometry"))["land"]
+    if land is None or not land.buffer(COVERAGE_BOUNDARY_TOLERANCE).covers(shape):
+        raise ValidationError({"geometry": (
+            f"The drawn area reaches outside the member states this organisation declares "
+            f"({', '.join(countries)}: its country and the countries of the areas it covers). Draw within "
+            f"their boundaries, or first cover an area of the other country."
+        )}, code="outside_declared_countries")
+
+
 def _coverage_apply(coverage: CoverageArea, data: dict) -> None:
     if "services" in data:
         coverage.services = validate_service_codes(data["services"])
@@ -294,6 +337,8 @@ def _coverage_apply(coverage: CoverageArea, data: dict) -> None:
         coverage.areas.set(data["areas"])
     if coverage.geometry is None and not coverage.areas.exists():
         raise ValidationError({"areas": "give administrative areas, a geometry, or both"})
+    if "geometry" in data or "areas" in data:
+        _check_within_declared_countries(coverage)
 
 
 @transaction.atomic

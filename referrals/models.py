@@ -111,9 +111,12 @@ class Referral(models.Model):
     age_band = models.CharField(max_length=8, choices=AgeBand.choices)
     gender = models.CharField(max_length=12, choices=ProfileGender.choices)
     nationality = models.CharField(max_length=2, validators=[validate_country_code], blank=True)
-    languages = ArrayField(models.CharField(max_length=2, validators=[validate_language_code]), default=list)
+    # Optional in the API (none observed, or not known): an empty list is a valid answer.
+    languages = ArrayField(
+        models.CharField(max_length=2, validators=[validate_language_code]), default=list, blank=True
+    )
     exploitation_types = ArrayField(models.CharField(max_length=24, choices=ExploitationType.choices))
-    indicators = ArrayField(models.CharField(max_length=40, choices=Indicator.choices), default=list)
+    indicators = ArrayField(models.CharField(max_length=40, choices=Indicator.choices), default=list, blank=True)
     needs = ArrayField(models.SlugField(max_length=40))
     urgency = models.CharField(max_length=10, choices=Urgency.choices)
     area = models.ForeignKey(

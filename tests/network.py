@@ -38,7 +38,7 @@ WEBHOOK_HOST = "hooks.example.org"  # resolves (webhooks_offline) to the public 
 WEBHOOK_ADDRESS = "93.184.216.34"
 PUBLIC_WEBHOOK_URL = f"https://{WEBHOOK_ADDRESS}/hooks"  # a public literal address: no DNS, nothing connects
 OFFERED_CASE = "CASE-OFFERED"  # the offered referral's case id: its twin is the same person, referred again
-SQUARE_AROUND_BANGKOK = ((100, 13), (101, 13), (101, 14), (100, 14), (100, 13))
+SQUARE_AROUND_BANGKOK = ((100.3, 13.6), (100.9, 13.6), (100.9, 14.2), (100.3, 14.2), (100.3, 13.6))  # on land
 
 # Which seeded referrals each organisation of the full network sees (the submitter sees them all).
 SEEN_BY = {

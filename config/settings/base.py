@@ -176,9 +176,19 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# --- issue 11: robust ---
+# How deep arrays and objects may nest in a JSON body (api.parsers): deeper bodies are refused
+# with 400 before they are decoded, as Python's recursive decoder would exhaust its stack.
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+# Client errors Django renders itself under /api/ (its HTML debug 404 when DEBUG is on, a CSRF
+# failure page) leave as problem+json like every other error: just inside SecurityMiddleware, so
+# it sees the response every inner layer produced.
+MIDDLEWARE.insert(MIDDLEWARE.index("api.middleware.RequestSizeLimitMiddleware"),
+                  "api.errors.DjangoErrorsAsProblemsMiddleware")
 
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env.int("TOKEN_TTL_HOURS", default=10)),

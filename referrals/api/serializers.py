@@ -36,8 +36,8 @@ class ProfileSerializer(serializers.Serializer):
         choices=COUNTRY_CHOICES, required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2."
     )
     languages = serializers.ListField(
-        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), max_length=20, required=False,
-        help_text="ISO 639-1 codes.",
+        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), max_length=20, default=list,
+        help_text="ISO 639-1 codes. Optional: left out (or []) when not known.",
     )
 
 
@@ -78,8 +78,8 @@ class ReferralCreateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=ExploitationType.choices), min_length=1, max_length=8
     )
     indicators = serializers.ListField(
-        child=serializers.ChoiceField(choices=Indicator.choices), max_length=20, required=False,
-        help_text="ILO indicators of forced labour observed.",
+        child=serializers.ChoiceField(choices=Indicator.choices), max_length=20, default=list,
+        help_text="ILO indicators of forced labour observed. Optional: left out (or []) when none were.",
     )
     needs = serializers.ListField(
         child=serializers.SlugField(max_length=40), min_length=1, max_length=20,

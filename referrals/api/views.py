@@ -1,15 +1,17 @@
 from datetime import UTC
 
 from django.db.models import Prefetch
+from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 
 from api.errors import PROBLEM_CONTENT_TYPE, PreconditionRequired, problem_responses
+from api.fields import UTCDateTimeFilter
 from api.idempotency import idempotent
 from api.pagination import PageNumberPagination
 from api.viewsets import RestrictedViewSet
@@ -40,14 +42,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER,
     description="Retry safely: a repeat with the same key and body returns the first response.",
 )
-
-
-class UTCDateTimeFilter(filters.IsoDateTimeFilter):
-    """An ISO 8601 instant, handed to the database in UTC: Python accepts offsets up to 24 hours,
-    PostgreSQL refuses those past 15:59."""
-
-    def filter(self, qs, value):
-        return super().filter(qs, value.astimezone(UTC) if value else value)
 
 
 class ReferralFilterSet(filters.FilterSet):
@@ -106,6 +100,22 @@ class ReferralCursorPagination(CursorPagination):
         if "updated_after" in request.query_params:
             return ("updated", "id")
         return self.ordering
+
+    def decode_cursor(self, request):
+        """The position in a cursor is an instant, and the cursor comes from the client: one this
+        API did not give out (not an instant, an offset PostgreSQL refuses, out of range in UTC) is
+        no page (404), as DRF answers for a cursor it cannot decode."""
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        try:
+            instant = parse_datetime(cursor.position)
+            if instant is None or instant.tzinfo is None:
+                raise ValueError(cursor.position)
+            position = instant.astimezone(UTC).isoformat()
+        except (ValueError, OverflowError) as error:
+            raise NotFound(self.invalid_cursor_message) from error
+        return Cursor(offset=cursor.offset, reverse=cursor.reverse, position=position)
 
 
 def etag_of(referral) -> str:

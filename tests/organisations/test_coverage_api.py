@@ -9,14 +9,15 @@ from organisations.models import CoverageArea
 from tests.conftest import client_for
 from tests.helpers import assert_problem, error_fields
 
-from .factories import CoverageAreaFactory
+from .factories import CoverageAreaFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/coverage-areas/"
 FIELDS = {"id", "organisation", "services", "areas", "geometry"}
-# A square around Mae Sot on the Thai-Myanmar border.
-MAE_SOT_RING = [[98.3, 16.4], [98.9, 16.4], [98.9, 17.0], [98.3, 17.0], [98.3, 16.4]]
+# A square east of Mae Sot, up to the Thai-Myanmar border (the Moei river): 3% of it lies past the
+# simplified border, within the tolerance.
+MAE_SOT_RING = [[98.6, 16.4], [98.9, 16.4], [98.9, 17.0], [98.6, 17.0], [98.6, 16.4]]
 MAE_SOT = {"type": "Polygon", "coordinates": [MAE_SOT_RING]}
 BOWTIE = {"type": "Polygon", "coordinates": [[[100, 13], [101, 14], [101, 13], [100, 14], [100, 13]]]}
 
@@ -73,7 +74,7 @@ def test_drawn_polygon_is_stored_as_a_multipolygon(ngo, team):
 
 
 def test_multipolygon_and_areas_together(ngo, team, area):
-    triangle = [[100, 13], [100.5, 13], [100.5, 13.5], [100, 13]]
+    triangle = [[100.5, 14], [101, 14], [101, 14.5], [100.5, 14]]  # north-east of Bangkok
     multi = {"type": "MultiPolygon", "coordinates": [[MAE_SOT_RING], [triangle]]}
     response = client_for(team["admin"]).post(
         URL, {"organisation": str(ngo.pk), "services": ["medical"], "geometry": multi, "areas": [area("KH").pk]}
@@ -308,3 +309,142 @@ def test_body_over_the_upload_limit_is_413(ngo, team):
     )
     assert_problem(response, 413)
     assert CoverageArea.objects.count() == before
+
+
+# A drawn area lies within the member states the organisation declares -------------------------
+# (its country, and the countries of the areas it covers), against the real Natural Earth boundaries.
+
+
+def square(west, south, east, north) -> dict:
+    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north],
+                                                [west, south]]]}
+
+
+WORLD = square(-180, -90, 180, 90)
+# Around Taveuni in Fiji, drawn naively across the antimeridian: read as straight lines in
+# longitude, the ring runs the long way round the world, from 179.95 west to -179.95.
+FIJI_ACROSS_THE_ANTIMERIDIAN = {"type": "Polygon", "coordinates": [[
+    [179.95, -16.9], [-179.95, -16.9], [-179.95, -16.8], [179.95, -16.8], [179.95, -16.9],
+]]}
+# The same area, split at the antimeridian as RFC 7946 asks.
+FIJI_SPLIT = {"type": "MultiPolygon", "coordinates": [
+    [[[179.95, -16.9], [180, -16.9], [180, -16.8], [179.95, -16.8], [179.95, -16.9]]],
+    [[[-180, -16.9], [-179.95, -16.9], [-179.95, -16.8], [-180, -16.8], [-180, -16.9]]],
+]}
+KUALA_LUMPUR = square(101.5, 3.0, 101.8, 3.3)  # in Malaysia
+MAE_SOT_AND_MYAWADDY = square(98.3, 16.4, 98.9, 17.0)  # 39% of it in Myanmar
+MAINLAND_SOUTH_EAST_ASIA = square(97, 5, 106, 21)  # Thailand and all its neighbours
+GULF_OF_THAILAND = square(100.5, 10, 101.5, 11)  # open sea
+BANGKOK_LAND = square(100.3, 13.6, 100.9, 14.2)
+
+
+@pytest.fixture
+def fiji_ngo(reference_data):
+    return OrganisationFactory(name="Suva Women's Crisis Centre", kind="ngo", country="FJ")
+
+
+def _post_drawn(user, organisation, geometry, areas=()):
+    body = {"organisation": str(organisation.pk), "services": ["shelter"], "geometry": geometry}
+    if areas:
+        body["areas"] = list(areas)
+    return client_for(user).post(URL, body)
+
+
+@pytest.mark.parametrize("geometry", [
+    pytest.param(WORLD, id="world"),
+    pytest.param(KUALA_LUMPUR, id="another-country"),
+    pytest.param(MAE_SOT_AND_MYAWADDY, id="across-the-border"),
+    pytest.param(MAINLAND_SOUTH_EAST_ASIA, id="larger-than-the-country"),
+    pytest.param(GULF_OF_THAILAND, id="open-sea"),
+    pytest.param({"type": "MultiPolygon", "coordinates": [BANGKOK_LAND["coordinates"], KUALA_LUMPUR["coordinates"]]},
+                 id="one-part-outside"),
+])
+def test_a_drawn_area_outside_the_declared_countries_is_400_naming_geometry(ngo, team, geometry):
+    before = CoverageArea.objects.count()
+    response = _post_drawn(team["admin"], ngo, geometry)
+    body = assert_problem(response, 400, "geometry")
+    assert error_fields(response) == {"geometry"}
+    message = body["errors"][0]["message"]
+    assert ("TH" in message) or ("degrees of longitude" in message), message
+    assert CoverageArea.objects.count() == before
+
+
+def test_a_drawn_area_within_the_country_is_accepted(ngo, team):
+    response = _post_drawn(team["admin"], ngo, BANGKOK_LAND)
+    assert response.status_code == 201, response.content
+
+
+def test_a_shape_a_little_past_the_simplified_border_is_within_the_tolerance(ngo, team):
+    response = _post_drawn(team["admin"], ngo, {"type": "Polygon", "coordinates": [MAE_SOT_RING]})
+    assert response.status_code == 201, response.content
+
+
+def test_a_country_covered_by_area_is_declared(ngo, team, area):
+    """Naming an area of Myanmar declares it: the border square is accepted, in the same coverage
+    or once another coverage of the organisation names it."""
+    same = _post_drawn(team["admin"], ngo, MAE_SOT_AND_MYAWADDY, areas=[area("MM").pk])
+    assert same.status_code == 201, same.content
+    assert _post_drawn(team["admin"], ngo, KUALA_LUMPUR).status_code == 400
+    client_for(team["admin"]).post(URL, {"organisation": str(ngo.pk), "services": ["legal_aid"],
+                                         "areas": [area("MY").pk]})
+    later = _post_drawn(team["admin"], ngo, KUALA_LUMPUR)
+    assert later.status_code == 201, later.content
+
+
+def test_taking_away_the_area_that_declares_the_country_is_400(ngo, team, area):
+    created = _post_drawn(team["admin"], ngo, MAE_SOT_AND_MYAWADDY, areas=[area("MM").pk]).json()
+    coverage = CoverageArea.objects.get(pk=created["id"])
+    before = snapshot(coverage)
+    response = client_for(team["admin"]).patch(detail(coverage), {"areas": [area("LA").pk]})
+    assert_problem(response, 400, "geometry")
+    assert snapshot(coverage) == before
+
+
+def test_moving_a_drawn_area_abroad_is_400_and_changes_nothing(ngo, team):
+    coverage = CoverageArea.objects.get(pk=_post_drawn(team["admin"], ngo, BANGKOK_LAND).json()["id"])
+    before = snapshot(coverage)
+    response = client_for(team["admin"]).patch(detail(coverage), {"geometry": KUALA_LUMPUR})
+    assert_problem(response, 400, "geometry")
+    assert snapshot(coverage) == before
+
+
+def test_a_polygon_across_the_antimeridian_is_400_saying_how_to_split_it(fiji_ngo, members):
+    admin = members(fiji_ngo)["admin"]
+    response = _post_drawn(admin, fiji_ngo, FIJI_ACROSS_THE_ANTIMERIDIAN)
+    body = assert_problem(response, 400, "geometry")
+    assert "antimeridian" in body["errors"][0]["message"]
+    assert not CoverageArea.objects.filter(organisation=fiji_ngo).exists()
+
+
+def test_a_polygon_split_at_the_antimeridian_is_accepted(fiji_ngo, members):
+    response = _post_drawn(members(fiji_ngo)["admin"], fiji_ngo, FIJI_SPLIT)
+    assert response.status_code == 201, response.content
+    stored = CoverageArea.objects.get(pk=response.json()["id"]).geometry
+    assert (stored.extent[0], stored.extent[2]) == (-180, 180)
+    assert stored.area == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize("geometry", [
+    pytest.param({"type": "Polygon", "coordinates": []}, id="empty"),
+    pytest.param({"type": "MultiPolygon", "coordinates": []}, id="empty-multi"),
+    pytest.param(BOWTIE, id="self-intersecting"),
+    pytest.param(WORLD, id="world"),
+])
+def test_invalid_empty_or_world_spanning_shapes_are_400(ngo, team, geometry):
+    assert_problem(_post_drawn(team["admin"], ngo, geometry), 400, "geometry")
+
+
+def test_a_refused_shape_does_not_make_the_organisation_match_abroad(ngo, team, area):
+    """The attack: a world-spanning shape would have made the organisation match a referral in
+    Malaysia. Refused, the organisation matches nowhere outside the areas it declared."""
+    client_for(team["admin"]).post(URL, {"organisation": str(ngo.pk), "services": ["shelter"],
+                                         "areas": [area("TH").pk]})
+    _post_drawn(team["admin"], ngo, WORLD)
+    _post_drawn(team["admin"], ngo, FIJI_ACROSS_THE_ANTIMERIDIAN)
+    ngo.verified = True
+    ngo.save()
+    for lat, lon in ((3.15, 101.7), (-16.85, 179.97), (0, -140)):  # Kuala Lumpur, Taveuni, the Pacific
+        response = client_for(team["viewer"]).get("/api/v1/providers/search/", {"lat": lat, "lon": lon})
+        assert response.status_code == 200, response.content
+        assert str(ngo.pk) not in {row["organisation"]["id"] for row in response.json()}
+    assert not CoverageArea.objects.filter(organisation=ngo, geometry__isnull=False).exists()

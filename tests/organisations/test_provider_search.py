@@ -14,8 +14,9 @@ VIENTIANE = (17.9757, 102.6331)
 NONG_KHAI = (17.8783, 102.7420)  # Thailand, across the Mekong from Vientiane
 BANGKOK = (13.7563, 100.5018)
 MAE_SOT = (16.7133, 98.5767)
+# Around Mae Sot, up to the Myanmar border: a drawn coverage lies within the organisation's country.
 MAE_SOT_SQUARE = MultiPolygon(
-    Polygon([(98.3, 16.4), (98.9, 16.4), (98.9, 17.0), (98.3, 17.0), (98.3, 16.4)]), srid=4326
+    Polygon([(98.55, 16.5), (98.9, 16.5), (98.9, 17.0), (98.55, 17.0), (98.55, 16.5)]), srid=4326
 )
 RESULT_FIELDS = {"organisation", "facility", "services_matched", "distance_km", "capacity_available",
                  "capacity_stale", "beds", "reasons"}
