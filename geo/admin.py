@@ -8,12 +8,11 @@ from django.contrib import admin
 from .models import AdministrativeArea
 
 
-@admin.register(AdministrativeArea)
-class AdministrativeAreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "country", "level"]
-    list_filter = ["level", "country"]
-    search_fields = ["name", "code"]
-    fields = readonly_fields = ["name", "code", "country", "level", "parent"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written, whoever asks: the writes go through the services (the API), which
+    check who may make them and keep them consistent. Here, in the lowest domain app, so that
+    every app above can use it."""
+
     actions = None
 
     def has_add_permission(self, request, obj=None):
@@ -24,3 +23,11 @@ class AdministrativeAreaAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AdministrativeArea)
+class AdministrativeAreaAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "country", "level"]
+    list_filter = ["level", "country"]
+    search_fields = ["name", "code"]
+    fields = readonly_fields = ["name", "code", "country", "level", "parent"]

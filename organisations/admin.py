@@ -14,8 +14,9 @@ Accounts, groups and tokens: organisations.admin_auth. Referrals have no admin (
 
 from django.contrib import admin
 
+from geo.admin import ReadOnlyAdmin
+
 from . import permissions, services
-from .admin_auth import ReadOnlyAdmin
 from .models import CoverageArea, Facility, Membership, MembershipEvent, Organisation, ServiceType
 from .selectors import facility_location_shown
 

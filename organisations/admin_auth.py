@@ -26,22 +26,6 @@ from .selectors import membership_of
 User = get_user_model()
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never written, whoever asks: the writes go through the services (the API), which
-    check who may make them and keep them consistent."""
-
-    actions = None
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 def is_role_group(group) -> bool:
     return group is not None and RoleGroup.objects.filter(group=group).exists()
 
