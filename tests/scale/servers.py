@@ -1,5 +1,6 @@
 """Throwaway servers for the scale tests, from Debian's packages: a PostgreSQL primary and its
-streaming replica (pg_basebackup -R) on free ports, and PgBouncer in transaction mode.
+streaming replica (pg_basebackup -R) on free ports, PgBouncer in transaction mode, and Celery
+workers (several on one broker).
 
 The machine's own cluster is shared and its configuration is not the tests' to change, so the
 replica test runs a primary of its own (wal_level=replica, replication allowed from loopback)."""
@@ -7,10 +8,12 @@ replica test runs a primary of its own (wal_level=replica, replication allowed f
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
-from tests.e2e.processes import _port_open, free_port, wait_for
+from tests.e2e.processes import ROOT, _port_open, database_url, free_port, wait_for
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PGBOUNCER = Path("/usr/sbin/pgbouncer")
@@ -133,3 +136,34 @@ class PgBouncer:
             [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "pgbouncer",
              "-qAt", "-c", f"SHOW {what}"], check=True, capture_output=True, text=True,
         ).stdout
+
+
+@contextmanager
+def celery_worker(broker_url: str, log_path: Path, *, name: str, beat: bool = False):
+    """A real Celery worker on the test database; only one of several may run beat (as production
+    runs exactly one beat)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "TEST_CELERY_BROKER_URL": broker_url,
+        "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+        "OUTBOX_SWEEP_SECONDS": "1",
+        "WEBHOOK_RETRY_BASE_SECONDS": "1",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1",
+               "--hostname", f"{name}@%h"]
+    if beat:
+        command += ["-B", "--schedule", str(log_path.with_suffix(".schedule"))]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            wait_for(lambda: "ready" in log_path.read_text() or process.poll() is not None, f"worker {name}")
+            assert process.poll() is None, log_path.read_text()
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
