@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Point
-from django.db import connection
+from django.db import connections
 from django.db.models import Q, QuerySet
 
+from config.db_router import read_alias, reads_from_replica
 from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point
 
@@ -56,9 +57,12 @@ def has_organisation_permission(user, codename: str, organisation_id) -> bool:
     return organisation_id in organisation_ids_with_permission(user, codename)
 
 
+# The directory and the provider search tolerate a replica's lag (config.db_router): a minute-old
+# entry is still a right answer, and a request that has just written reads from the primary.
+
 def organisation_list() -> QuerySet[Organisation]:
     """The directory of organisations is open to every member of the network."""
-    return Organisation.objects.all()
+    return Organisation.objects.using(read_alias())
 
 
 # A facility's area with its parents (what facility_area_shown walks), without any outline.
@@ -67,11 +71,11 @@ AREA_CHAIN_DEFERRED = ("area__geometry", "area__parent__geometry", "area__parent
 
 
 def facility_list() -> QuerySet[Facility]:
-    return Facility.objects.select_related("organisation", AREA_CHAIN).defer(*AREA_CHAIN_DEFERRED)
+    return Facility.objects.using(read_alias()).select_related("organisation", AREA_CHAIN).defer(*AREA_CHAIN_DEFERRED)
 
 
 def coverage_list() -> QuerySet[CoverageArea]:
-    return CoverageArea.objects.select_related("organisation").prefetch_related("areas")
+    return CoverageArea.objects.using(read_alias()).select_related("organisation").prefetch_related("areas")
 
 
 # What a caller sees of a facility's location: the one rule -------------------------------------
@@ -312,9 +316,9 @@ SELECT b.services_matched, b.covering_areas, b.drawn, b.distance_m / 1000.0 AS d
 _LOCATION = next(index for index, field in enumerate(Facility._meta.concrete_fields) if field.name == "location")
 
 
-def _instance(model, values: list):
+def _instance(alias: str, model, values: list):
     """A model instance from the row's columns (in concrete field order), as the ORM builds it."""
-    return model.from_db(connection.alias, None, values)
+    return model.from_db(alias, None, values)
 
 
 def provider_search(
@@ -350,21 +354,27 @@ def provider_search(
         **shown_location_params(exact_locations_of or ()),
         "limit": limit,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(PROVIDER_SEARCH_SQL, params)
-        rows = cursor.fetchall()
+    with reads_from_replica() as alias:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(PROVIDER_SEARCH_SQL, params)
+            rows = cursor.fetchall()
+        matches = _matches(alias, rows)
+    return matches
+
+
+def _matches(alias: str, rows: list) -> list[ProviderMatch]:
     organisation_width = len(Organisation._meta.concrete_fields)
     matches, facilities = [], []
     for row in rows:
         services_matched, covering_areas, drawn, distance_km, capacity, beds, fresh = row[:7]
-        organisation = _instance(Organisation, list(row[7:7 + organisation_width]))
+        organisation = _instance(alias, Organisation, list(row[7:7 + organisation_width]))
         facility_values = list(row[7 + organisation_width:])
         facility = None
         if facility_values[0] is not None:
             # The location comes as x, y (two columns): a Point in WGS 84, as the ORM gives it.
             x, y = facility_values[_LOCATION], facility_values[_LOCATION + 1]
             facility_values[_LOCATION:_LOCATION + 2] = [Point(x, y, srid=4326)]
-            facility = _instance(Facility, facility_values)
+            facility = _instance(alias, Facility, facility_values)
         facilities.append(facility)
         matches.append(ProviderMatch(
             organisation=organisation,

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.db.models import Q, QuerySet
+
+from config.db_router import read_alias, reads_from_replica
 
 from . import permissions
 from .disclosure import Item, Table, suppress
@@ -71,11 +73,19 @@ class Scope:
 
     def referrals(self) -> QuerySet[Referral]:
         """The same referrals as `where()`, as a queryset (the row-level export)."""
+        referrals = Referral.objects.using(read_alias())  # aggregates tolerate a replica's lag
         if self.organisation_id is None:
-            return Referral.objects.all()
-        return Referral.objects.filter(
+            return referrals
+        return referrals.filter(
             Q(submitting_organisation_id=self.organisation_id) | Q(accepted_by_id=self.organisation_id)
         )
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """Statistics tolerate a replica's lag (config.db_router): they run there when there is one."""
+    with reads_from_replica() as alias, connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def statistics_scope(user) -> Scope:
@@ -145,9 +155,7 @@ def count_referrals(
     counter = "count(DISTINCT r.id)" if set(group_by) & MULTI_VALUED else "count(*)"
     select = ", ".join([*expressions, f"ARRAY[{grouping}]", counter])
     sql = f"SELECT {select} {base} GROUP BY GROUPING SETS ({', '.join(sets)})"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _fetch(sql, params)
     counts = Counts(cells={}, margins={name: {} for name in group_by} if len(group_by) > 1 else {}, total=0)
     for row in rows:
         values, flags, count = row[: len(group_by)], row[len(group_by)], row[-1]
@@ -204,9 +212,7 @@ def response_times(*, scope: Scope, start=None, end=None, k: int | None = None) 
                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fo.at - r.created)) / 3600
           {base}
          GROUP BY 1, 2 ORDER BY 1, 2"""  # noqa: S608 - constants of this module; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _fetch(sql, params)
     table = Table(dimensions=["country", "urgency"], cells={(c, u): Item(n) for c, u, n, _, _ in rows},
                   total=Item(sum(n for _, _, n, _, _ in rows)))
     suppress(table, k)
@@ -234,7 +240,5 @@ def response_time_rows(*, scope: Scope, start=None, end=None) -> list[tuple]:
         SELECT COALESCE(a.country, 'unknown'), r.urgency,
                extract(epoch FROM acc.at - r.created) / 3600, extract(epoch FROM fo.at - r.created) / 3600
           {base}"""  # noqa: S608 - constants of this module; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(c, u, None if a is None else float(a), None if o is None else float(o))
-                for c, u, a, o in cursor.fetchall()]
+    return [(c, u, None if a is None else float(a), None if o is None else float(o))
+            for c, u, a, o in _fetch(sql, params)]

@@ -342,3 +342,33 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- issue 15: past one machine ---
+# Streaming replicas (README "Production"): each URL becomes the alias replica_N, which only the
+# lag-tolerant selectors read from (config.db_router: the directory, provider search, statistics);
+# a request that has written reads from the primary to its end. None configured: nothing installed.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) a connection holds no session
+# state: no server-side cursors (they live across transactions of one session), and no startup
+# `options` (PgBouncer refuses them): set statement_timeout on the role instead
+# (ALTER ROLE ... SET statement_timeout = '15s').
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = env.db_url_config(_url)
+    _replica.update(
+        ENGINE=DATABASES["default"]["ENGINE"],
+        ATOMIC_REQUESTS=False,  # reads only: a transaction per request would buy nothing
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS={**DATABASES["default"]["OPTIONS"], **_replica.get("OPTIONS", {})},
+        TEST={"MIRROR": "default"},  # the test runner creates no database of its own for it
+    )
+    DATABASES[f"replica_{_number}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    # Outermost, so that everything the request does is inside its routing scope.
+    MIDDLEWARE.insert(0, "config.db_router.ReplicaRequestMiddleware")
+if DATABASE_POOLER == "pgbouncer":
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database["OPTIONS"].pop("options", None)
