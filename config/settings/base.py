@@ -342,3 +342,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- issue 14: activities and indicators ---
+# Who does what where (activities/): above organisations and geo.
+INSTALLED_APPS += ["activities"]
+# Progress indicators (GET /api/v1/stats/indicators/): "accepted within" this many hours of submission.
+INDICATOR_ACCEPTED_WITHIN_HOURS = env.int("INDICATOR_ACCEPTED_WITHIN_HOURS", default=72)
+# Private medians of days to the first outcome choose among whole days from 0 to this.
+INDICATOR_MEDIAN_MAX_DAYS = env.int("INDICATOR_MEDIAN_MAX_DAYS", default=365)

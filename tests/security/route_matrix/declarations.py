@@ -100,6 +100,18 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/api/v1/coverage-areas/{pk}/", "PATCH", "coverage"): expect(403, anonymous=401, offered_caseworker=200),
     ("/api/v1/coverage-areas/{pk}/", "PATCH", "coverage: move"): expect(403, anonymous=401, offered_caseworker=400),
     ("/api/v1/coverage-areas/{pk}/", "DELETE", "coverage"): expect(403, anonymous=401, offered_caseworker=204),
+    # who does what where (issue 14): members read; the owner's admins and caseworkers write (bodies: own
+    # org); another organisation's activity is readable, not writable (403, as facilities and coverage)
+    ("/api/v1/activities/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/activities/", "POST", "-"):
+        expect(201, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403),
+    ("/api/v1/activities/", "POST", "for offered"):
+        expect(400, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403, offered_caseworker=201),
+    ("/api/v1/activities/export/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/activities/{pk}/", "GET", "activity"): MEMBER_READ,
+    ("/api/v1/activities/{pk}/", "PATCH", "activity"): expect(403, anonymous=401, offered_caseworker=200),
+    ("/api/v1/activities/{pk}/", "PATCH", "activity: move"): expect(403, anonymous=401, offered_caseworker=400),
+    ("/api/v1/activities/{pk}/", "DELETE", "activity"): expect(403, anonymous=401, offered_caseworker=204),
     # members: another organisation's member list does not exist for you (404); staff onboard anyone
     ("/api/v1/organisations/{organisation_pk}/members/", "GET", "submitter"):
         expect(404, anonymous=401, platform_admin=200, analyst=403, submitter=200),
@@ -246,6 +258,7 @@ TARGETS = frozenset({
     "-", "submitted", "offered", "accepted", "TH", "shelter", "coverage", "submitter", "viewer", "webhook",
     "shelter code", "foreign member", "for offered", "shelter: move", "coverage: move", "submitter: unverify",
     "replay", "replay after consent withdrawal", "accepted: replay after consent withdrawal",
+    "activity", "activity: move",
 })
 
 
@@ -271,6 +284,7 @@ FAMILY_OF = {
     "geo": "directory", "providers": "directory", "directory": "directory", "services": "directory",
     "stats": "directory",
     "organisations": "organisations", "facilities": "facilities", "coverage-areas": "facilities",
+    "activities": "facilities",
     "referrals": "referrals", "webhooks": "webhooks",
 }
 
