@@ -137,6 +137,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/api/v1/stats/export/", "GET", "-"): expect(200, anonymous=401),
     # occupancy over time (organisational data, exact): platform administrators and analysts only
     ("/api/v1/stats/capacity/", "GET", "-"): expect(403, anonymous=401, platform_admin=200, analyst=200),
+    # progress indicators (issue 14): analysts and staff noisy over all referrals, a member exact over its own
+    ("/api/v1/stats/indicators/", "GET", "-"): expect(200, anonymous=401),
     # referrals: list and submit (any acting member; staff run the network, not cases)
     ("/api/v1/referrals/", "GET", "-"): MEMBER_READ,  # each sees its own
     ("/api/v1/referrals/", "POST", "-"):
