@@ -119,8 +119,10 @@ class ActivityViewSet(
         services.activity_delete(activity=instance)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # The export's renderers (whichever method was tried on its route: a 405 has no action).
-        if isinstance(getattr(request, "accepted_renderer", None), HXLRenderer | GeoJSONRenderer):
+        # The export's renderers (whichever method was tried on its route: a 405 has no action), or
+        # none yet (an unknown format: DRF would fall back to the first, HXL).
+        renderer = getattr(request, "accepted_renderer", None)
+        if renderer is None or isinstance(renderer, HXLRenderer | GeoJSONRenderer):
             if response.status_code >= 400:  # errors are problem+json, whatever format was asked for
                 request.accepted_renderer = renderers.JSONRenderer()
                 request.accepted_media_type = PROBLEM_CONTENT_TYPE
