@@ -16,7 +16,7 @@ def activity_list() -> QuerySet[Activity]:
     return Activity.objects.select_related("organisation").prefetch_related(
         Prefetch("areas", queryset=AdministrativeArea.objects.select_related("parent")
                  .defer("geometry", "parent__geometry").order_by("level", "name", "id")),
-        Prefetch("partners", queryset=Organisation.objects.only("id", "name").order_by("name", "id")),
+        Prefetch("partners", queryset=Organisation.objects.only("id", "name", "kind").order_by("name", "id")),
     )
 
 

@@ -193,7 +193,7 @@ def test_bad_filters_are_a_400(directory, other_ngo, members, params):
 def test_the_list_is_paginated_in_a_fixed_number_of_queries(directory, other_ngo, members,
                                                             django_assert_max_num_queries):
     client = client_for(members(other_ngo)["viewer"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(URL, {"page_size": 2})
     data = response.json()
     assert (data["count"], len(data["results"])) == (4, 2)

@@ -73,6 +73,9 @@ def test_the_hxl_table_is_read_by_libhxl_with_its_hashtags(activities, members, 
     # Filters as the list's: libhxl reads the filtered table too.
     filtered = list(hxl.data(io.BytesIO(export(members(ngo)["viewer"], kind="awareness").content)))
     assert [row.get("#activity+name") for row in filtered] == ["Safe migration talks"]
+    by_partner = list(hxl.data(io.BytesIO(export(members(ngo)["viewer"], country="TH",
+                                                 partner=str(other_ngo.pk)).content)))
+    assert {row.get("#activity+name") for row in by_partner} == {'Hotline, "24/7"'}
 
 
 def test_hxl_is_the_default_and_csv_has_no_hashtag_row(activities, members, ngo):
