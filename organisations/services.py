@@ -300,10 +300,13 @@ def _check_within_declared_countries(coverage: CoverageArea) -> None:
     """A drawn coverage lies within the member states its organisation declares: a shape that
     reaches into another country, the open sea or across the map (an antimeridian crossing read as
     a band around the world) would make the organisation a match for referrals far outside them."""
-    shape = coverage.geometry
-    if shape is None:
-        return
-    countries = declared_countries(coverage.organisation)
+    if coverage.geometry is not None:
+        check_within_countries(coverage.geometry, declared_countries(coverage.organisation))
+
+
+def check_within_countries(shape, countries: list[str], *, what: str = "The drawn area") -> None:
+    """Refuse (400 naming `geometry`) a shape (polygon or point) that reaches outside the land of
+    these member states, give or take COVERAGE_BOUNDARY_TOLERANCE. Also used for activities."""
     west, south, east, north = shape.extent
     margin = 2 * COVERAGE_BOUNDARY_TOLERANCE
     window = Polygon.from_bbox((west - margin, south - margin, east + margin, north + margin))
@@ -315,7 +318,7 @@ def _check_within_declared_countries(coverage: CoverageArea) -> None:
     ).aggregate(land=Union("geometry"))["land"]
     if land is None or not land.buffer(COVERAGE_BOUNDARY_TOLERANCE).covers(shape):
         raise ValidationError({"geometry": (
-            f"The drawn area reaches outside the member states this organisation declares "
+            f"{what} reaches outside the member states this organisation declares "
             f"({', '.join(countries)}: its country and the countries of the areas it covers). Draw within "
             f"their boundaries, or first cover an area of the other country."
         )}, code="outside_declared_countries")

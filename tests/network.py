@@ -18,11 +18,15 @@ The only module of the suite that imports the integration app (webhooks, deliver
 import socket
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from unittest import mock
 
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
+from activities import services as activity_services
+from activities.models import Activity
+from geo.models import AdministrativeArea
 from integration import webhooks
 from integration.models import WebhookDelivery, WebhookSubscription
 from organisations.models import CoverageArea, Facility, Membership, Organisation
@@ -74,6 +78,7 @@ class Network:
     referrals: dict[str, Referral] = field(default_factory=dict)  # by the state it is in (and `twin`)
     shelter: Facility | None = None  # the offered NGO's, at SHELTER_EXACT
     webhook: WebhookSubscription | None = None  # the government agency's
+    activity: Activity | None = None  # the offered NGO's, in Thailand (who does what where)
 
     def sees(self, organisation: Organisation | None) -> set[str]:
         """Ids of the seeded referrals the organisation may see."""
@@ -190,6 +195,14 @@ def _add_directory(network: Network) -> None:
         FacilityFactory(organisation=organisation, kind=kind, name=name, location=BANGKOK.clone(),
                         services=["medical", "psychosocial"], capacity_total=10, capacity_available=3)
     cover_polygon(network.other_ngo, SQUARE_AROUND_BANGKOK, services_offered=("interpretation",))
+    network.activity = activity_services.activity_create(organisation=network.offered, data={
+        "kind": "victim_assistance", "title": "Shelter-based recovery programme", "start": date(2026, 1, 1),
+        "areas": [thailand()], "partners": [network.other_ngo], "target_groups": ["women"],
+    })
+
+
+def thailand() -> AdministrativeArea:
+    return AdministrativeArea.objects.get(level=0, code="TH")
 
 
 def _add_webhooks(network: Network) -> None:
@@ -218,6 +231,7 @@ def ids(network: Network) -> dict[str, list]:
         "facilities": list(Facility.objects.values_list("pk", flat=True)),
         "coverage": list(CoverageArea.objects.values_list("pk", flat=True)),
         "webhooks": [str(pk) for pk in WebhookSubscription.objects.values_list("pk", flat=True)],
+        "activities": list(Activity.objects.values_list("pk", flat=True)),
     }
 
 

@@ -372,3 +372,10 @@ if DATABASE_POOLER == "pgbouncer":
     for _database in DATABASES.values():
         _database["DISABLE_SERVER_SIDE_CURSORS"] = True
         _database["OPTIONS"].pop("options", None)
+# --- issue 14: activities and indicators ---
+# Who does what where (activities/): above organisations and geo.
+INSTALLED_APPS += ["activities"]
+# Progress indicators (GET /api/v1/stats/indicators/): "accepted within" this many hours of submission.
+INDICATOR_ACCEPTED_WITHIN_HOURS = env.int("INDICATOR_ACCEPTED_WITHIN_HOURS", default=72)
+# Private medians of days to the first outcome choose among whole days from 0 to this.
+INDICATOR_MEDIAN_MAX_DAYS = env.int("INDICATOR_MEDIAN_MAX_DAYS", default=365)

@@ -5,10 +5,12 @@ differentially private release of their query, paid from their privacy budget.""
 
 from datetime import UTC, datetime
 
+from referrals import indicators as exact
 from referrals import statistics
 from referrals.statistics import DIMENSIONS
 
 from . import budget, releases, tables
+from . import indicators as private
 
 
 def _window(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime]:
@@ -46,4 +48,17 @@ def response_times(user, *, start=None, end=None) -> dict:
     return releases.obtain(
         user, kind="response_times", parameters={"from": _iso(start), "to": _iso(end)},
         compute=lambda epsilon: tables.response_times(start=start, end=end, epsilon=epsilon),
+    )
+
+
+def indicators(user, *, country: str | None = None, year: int | None = None) -> dict:
+    """The progress indicators: exact over an organisation's own referrals; for readers of the
+    whole network the month's private release of (country, year, the measures registered)."""
+    scope = statistics.statistics_scope(user)
+    if scope.organisation_id is not None:
+        return exact.indicators(scope=scope, country=country, year=year)
+    names = [measure.name for measure in exact.measures()]
+    return releases.obtain(
+        user, kind="indicators", parameters={"country": country, "year": year, "measures": names},
+        compute=lambda epsilon: private.indicators(country=country, year=year, epsilon=epsilon),
     )

@@ -136,6 +136,7 @@ class Seeded:
     webhooks: list[str] = field(default_factory=list)
     areas: list[int] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
+    activities: list[int] = field(default_factory=list)
 
 
 def _hash(*parts) -> int:
@@ -213,6 +214,7 @@ def _fill_path(case, network: Seeded) -> None:
         "/api/v1/webhooks/": network.webhooks,
         "/api/v1/geo/areas/": network.areas,
         "/api/v1/services/": network.services,
+        "/api/v1/activities/": network.activities,
     }
     for prefix, values in options.items():
         if path.startswith(prefix):
@@ -308,6 +310,12 @@ def _repair_body(case, network: Seeded) -> None:
     elif label in ("POST /api/v1/coverage-areas/", "PATCH /api/v1/coverage-areas/{id}/"):
         if "geometry" in body:
             body["geometry"] = SQUARE
+    elif label in ("POST /api/v1/activities/", "PATCH /api/v1/activities/{id}/"):
+        if "geometry" in body:
+            body["geometry"] = {"type": "Point", "coordinates": [100.5, 13.7]}
+        if "start" in body and "end" in body:
+            body["end"] = None
+        body.pop("partners", None)  # generated ids name no organisation
     elif label == "POST /api/v1/referrals/{id}/route/":
         if body.get("organisations"):
             body["auto"] = False

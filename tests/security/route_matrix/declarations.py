@@ -100,6 +100,18 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/api/v1/coverage-areas/{pk}/", "PATCH", "coverage"): expect(403, anonymous=401, offered_caseworker=200),
     ("/api/v1/coverage-areas/{pk}/", "PATCH", "coverage: move"): expect(403, anonymous=401, offered_caseworker=400),
     ("/api/v1/coverage-areas/{pk}/", "DELETE", "coverage"): expect(403, anonymous=401, offered_caseworker=204),
+    # who does what where (issue 14): members read; the owner's admins and caseworkers write (bodies: own
+    # org); another organisation's activity is readable, not writable (403, as facilities and coverage)
+    ("/api/v1/activities/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/activities/", "POST", "-"):
+        expect(201, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403),
+    ("/api/v1/activities/", "POST", "for offered"):
+        expect(400, anonymous=401, platform_admin=403, analyst=403, submitter_viewer=403, offered_caseworker=201),
+    ("/api/v1/activities/export/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/activities/{pk}/", "GET", "activity"): MEMBER_READ,
+    ("/api/v1/activities/{pk}/", "PATCH", "activity"): expect(403, anonymous=401, offered_caseworker=200),
+    ("/api/v1/activities/{pk}/", "PATCH", "activity: move"): expect(403, anonymous=401, offered_caseworker=400),
+    ("/api/v1/activities/{pk}/", "DELETE", "activity"): expect(403, anonymous=401, offered_caseworker=204),
     # members: another organisation's member list does not exist for you (404); staff onboard anyone
     ("/api/v1/organisations/{organisation_pk}/members/", "GET", "submitter"):
         expect(404, anonymous=401, platform_admin=200, analyst=403, submitter=200),
@@ -125,6 +137,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/api/v1/stats/export/", "GET", "-"): expect(200, anonymous=401),
     # occupancy over time (organisational data, exact): platform administrators and analysts only
     ("/api/v1/stats/capacity/", "GET", "-"): expect(403, anonymous=401, platform_admin=200, analyst=200),
+    # progress indicators (issue 14): analysts and staff noisy over all referrals, a member exact over its own
+    ("/api/v1/stats/indicators/", "GET", "-"): expect(200, anonymous=401),
     # referrals: list and submit (any acting member; staff run the network, not cases)
     ("/api/v1/referrals/", "GET", "-"): MEMBER_READ,  # each sees its own
     ("/api/v1/referrals/", "POST", "-"):
@@ -246,6 +260,7 @@ TARGETS = frozenset({
     "-", "submitted", "offered", "accepted", "TH", "shelter", "coverage", "submitter", "viewer", "webhook",
     "shelter code", "foreign member", "for offered", "shelter: move", "coverage: move", "submitter: unverify",
     "replay", "replay after consent withdrawal", "accepted: replay after consent withdrawal",
+    "activity", "activity: move",
 })
 
 
@@ -271,6 +286,7 @@ FAMILY_OF = {
     "geo": "directory", "providers": "directory", "directory": "directory", "services": "directory",
     "stats": "directory",
     "organisations": "organisations", "facilities": "facilities", "coverage-areas": "facilities",
+    "activities": "facilities",
     "referrals": "referrals", "webhooks": "webhooks",
 }
 

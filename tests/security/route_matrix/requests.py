@@ -63,6 +63,7 @@ class World:
             "submitter": {"pk": n.government.pk, "organisation_pk": n.government.pk},
             "viewer": {"organisation_pk": n.government.pk, "pk": n.submitter_viewer.membership.pk},
             "webhook": {"pk": n.webhook.pk},
+            "activity": {"pk": n.activity.pk},
             "shelter code": {"code": "shelter"},
             "foreign member": {"organisation_pk": n.government.pk, "pk": n.offered_caseworker.membership.pk},
             "for offered": {},
@@ -94,6 +95,11 @@ FACILITY_BODY = {
     "accepts_genders": ["female"], "accepts_age_groups": ["adult"], "languages": ["th"],
 }
 
+ACTIVITY_BODY = {
+    "kind": "awareness", "title": "Safe migration talks", "start": "2026-01-01", "end": "2026-06-30",
+    "geometry": {"type": "Point", "coordinates": [100.6, 13.8]}, "target_groups": ["migrant_workers"],
+}
+
 Body = Callable[[World, str, str], dict]
 # (route, method) -> the body; (route, method, target) for a target's own body.
 BODIES: dict[tuple, Body] = {
@@ -122,6 +128,13 @@ BODIES: dict[tuple, Body] = {
     ("/api/v1/coverage-areas/", "POST"): lambda w, actor, target: {
         "organisation": str(_own_organisation(w, actor).pk), "services": ["shelter"], "areas": [w.area.pk]},
     ("/api/v1/coverage-areas/{pk}/", "PATCH"): lambda w, actor, target: {"services": ["shelter", "medical"]},
+    ("/api/v1/activities/", "POST"): lambda w, actor, target: {
+        **ACTIVITY_BODY, "organisation": str(_own_organisation(w, actor).pk)},
+    ("/api/v1/activities/", "POST", "for offered"): lambda w, actor, target: {
+        **ACTIVITY_BODY, "organisation": str(w.network.offered.pk)},
+    ("/api/v1/activities/{pk}/", "PATCH"): lambda w, actor, target: {"title": "Renamed activity"},
+    ("/api/v1/activities/{pk}/", "PATCH", "activity: move"): lambda w, actor, target: {
+        "organisation": str(w.network.other_ngo.pk)},
     ("/api/v1/organisations/{organisation_pk}/members/", "POST"): lambda w, actor, target: {
         "username": f"new-member-{actor}", "email": f"new-{actor}@example.org",
         "password": "an-unusual-passphrase-42", "role": "viewer"},
