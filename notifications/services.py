@@ -297,7 +297,7 @@ def preferences_set(*, user, choices: dict, digest_time) -> NotificationPreferen
     for kind in sorted(kinds - set(choices)):
         errors[kind] = _("Missing: the map names every kind.")
     if errors:
-        raise ValidationError({"choices": ValidationError(errors)})
+        raise ValidationError({f"choices.{kind}": message for kind, message in errors.items()})
     preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
     preference.choices = dict(choices)
     preference.digest_time = digest_time
