@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.selectors import profile_of
-from referrals.models import Offer, OfferStatus, OutboxEvent, OutboxEventType, ReferralEvent, Urgency
+from referrals.models import EventAction, Offer, OfferStatus, OutboxEvent, OutboxEventType, ReferralEvent, Urgency
 from referrals.services import offer_ttl
 
 from . import messages
@@ -50,7 +50,7 @@ def _is_consent_withdrawal(event: OutboxEvent) -> bool:
     """The outbox tells partners a consent withdrawal as `referral.closed`; the audit trail,
     written in the same transaction just before it, says which close it was."""
     return ReferralEvent.objects.filter(
-        referral_id=event.referral_id, action="consent_withdrawn",
+        referral_id=event.referral_id, action=EventAction.CONSENT_WITHDRAWN,
         created__lte=event.created, created__gte=event.created - timedelta(seconds=5),
     ).exists()
 

@@ -2,7 +2,7 @@
 event (at once, in the daily digest, or not at all) and when their digest comes."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -27,10 +27,18 @@ class ChoicesField(serializers.DictField):
     child = serializers.CharField(max_length=16)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "08:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time answered as HH:MM (not an RFC 3339 time, which would need an offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class NotificationPreferencesSerializer(serializers.Serializer):
     choices = ChoicesField(help_text=CHOICES_HELP % {"kinds": ", ".join(NotificationKind.values)})
-    digest_time = serializers.TimeField(
-        format="%H:%M", help_text=_("The local time (in your profile's time zone) of the daily digest, HH:MM."))
+    digest_time = LocalTimeField(
+        help_text=_("The local time (in your profile's time zone) of the daily digest, HH:MM."))
 
 
 def _data(user) -> dict:
