@@ -350,6 +350,11 @@ LOGGING = {
 # (filemail:///var/mail, relative to the project: scripts/run-demo.sh).
 INSTALLED_APPS += ["notifications"]
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A URL without host, port or credentials (consolemail://, filemail:///...) leaves Django's own defaults.
+EMAIL_HOST = EMAIL_HOST or "localhost"  # noqa: F821 (set by the line above)
+EMAIL_PORT = EMAIL_PORT or 25  # noqa: F821
+EMAIL_HOST_USER = EMAIL_HOST_USER or ""  # noqa: F821
+EMAIL_HOST_PASSWORD = EMAIL_HOST_PASSWORD or ""  # noqa: F821
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Referral network <no-reply@referral-network.invalid>")
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
 # Where the links in messages point: the console's pages (/app/referrals/<id>/, /app/inbox/).
