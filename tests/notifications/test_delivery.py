@@ -13,7 +13,7 @@ from notifications.models import Notification, NotificationKind, NotificationSta
 from organisations import services as organisation_services
 from organisations.models import Membership
 from referrals import services as referral_services
-from referrals.models import Offer
+from referrals.models import Offer, Referral
 
 from .helpers import NOTE, assert_no_case_content, deliver, routed
 
@@ -167,3 +167,26 @@ def test_no_reminder_for_an_offer_with_time_to_spare(parties, settings):
     offer = Offer.objects.get(referral=referral)
     assert services.offers_expiring_remind(now=offer.created + timedelta(hours=1)) == []
     assert not Notification.objects.filter(kind=NotificationKind.OFFER_EXPIRING).exists()
+
+
+def test_outcomes_and_closing_reach_the_submitters_admins_and_caseworkers_not_its_viewers(parties):
+    referral = routed(parties)
+    shelter = parties["shelter_caseworker"]
+    referral_services.offer_accept(referral=referral, by=shelter)
+    referral_services.outcome_record(referral=referral, by=shelter, type="medical_care",
+                                     date=timezone.localdate(), note="Seen at the clinic.")
+    referral_services.referral_close(referral=Referral.objects.get(pk=referral.pk), by=shelter,
+                                     reason="Assistance completed.")
+    deliver()
+    for kind in (NotificationKind.OUTCOME_RECORDED, NotificationKind.REFERRAL_CLOSED):
+        assert {n.recipient for n in Notification.objects.filter(kind=kind)} == {
+            parties["police_admin"], parties["police_caseworker"]}
+    assert not Notification.objects.filter(recipient__in=[parties["police_viewer"], parties["shelter_viewer"]]).exists()
+    from notifications.messages import render_notification
+
+    for notification in Notification.objects.filter(kind__in=[NotificationKind.OUTCOME_RECORDED,
+                                                              NotificationKind.REFERRAL_CLOSED]):
+        text = render_notification(notification).body
+        assert "Riverside Care House" in text
+        for content in ("medical", "clinic", "Assistance completed"):
+            assert content not in text
