@@ -7,12 +7,16 @@ after the last failure. A wrong code counts as a failure like a wrong password. 
 nor codes are logged or stored (axes masks `password` and `otp` in what it records)."""
 
 import math
+import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import authenticate, user_login_failed
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
@@ -110,3 +114,52 @@ def totp_confirm(*, user, otp: str, keep_token=None) -> TOTPDevice:
         others = others.exclude(pk=keep_token.pk)
     others.delete()
     return device
+
+
+# --- the user's own profile (GET/PATCH /api/v1/me/) -----------------------------------------------
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def time_zone_is_known(name: str) -> bool:
+    """An IANA name zoneinfo knows (not a path, not an abbreviation such as "ICT")."""
+    if not isinstance(name, str) or not name or name not in zoneinfo.available_timezones():
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@transaction.atomic
+def profile_update(*, user, data: dict):
+    """Change the user's language, time zone and e-mail address; all or nothing, each refusal
+    naming its field."""
+    from .models import Profile
+
+    errors = {}
+    if "language" in data and data["language"] not in language_codes():
+        errors["language"] = _("Not a language of the network; one of: %(codes)s.") % {
+            "codes": ", ".join(language_codes())}
+    if "time_zone" in data and not time_zone_is_known(data["time_zone"]):
+        errors["time_zone"] = _("Not a known time zone; use an IANA name such as Asia/Bangkok.")
+    if "email" in data:
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            errors["email"] = _("Enter a valid e-mail address.")
+    if errors:
+        raise ValidationError(errors)
+    profile, _created = Profile.objects.select_for_update().get_or_create(
+        user=user, defaults={"language": settings.LANGUAGE_CODE, "time_zone": settings.TIME_ZONE})
+    for field in ("language", "time_zone"):
+        if field in data:
+            setattr(profile, field, data[field])
+    profile.save()
+    if "email" in data and data["email"] != user.email:
+        user.email = data["email"]
+        user.save(update_fields=["email"])
+    user._state.fields_cache.pop("profile", None)  # readers after this see the saved profile
+    return profile

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("referrals.api.urls")),
     path("", include("activities.api.urls")),
     path("", include("integration.api.urls")),
+    path("", include("notifications.api.urls")),  # me/notification-preferences/
 ]
 
 urlpatterns = [

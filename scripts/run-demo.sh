@@ -19,6 +19,9 @@ if [ "${1:-}" = stop ]; then stop; exit 0; fi
 host=${1:-127.0.0.1}; port=${2:-8000}
 stop
 export WEBHOOK_ALLOW_PRIVATE_URLS=${WEBHOOK_ALLOW_PRIVATE_URLS:-true}
+# E-mail notifications are written as files (one per message) under var/mail/, relative to here.
+mail=var/mail; mkdir -p "$mail"
+export EMAIL_URL=${EMAIL_URL:-filemail:///$mail}
 
 .venv/bin/celery -A config worker --loglevel INFO --concurrency 2 \
   --pidfile "$run/worker.pid" --logfile "$logs/worker.log" --detach
@@ -34,6 +37,7 @@ cat <<MSG
     Health          $base/healthz
     Admin site      $base/admin/
     Celery logs     $logs/worker.log, $logs/beat.log
+    E-mail          $EMAIL_URL   (by default one file per message under $mail/)
 
   Demo accounts: see the list above (password: demo-password-2026).
   Get a token:    curl -s -X POST $base/api/v1/auth/token/ -H 'Content-Type: application/json' \\

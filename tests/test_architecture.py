@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TOOLKIT = "api"
 DOMAIN = ("geo", "organisations", "referrals", "accounts", "activities")  # accounts: signing in, above organisations
-ABOVE_THE_DOMAIN = ("integration", "demo")
+ABOVE_THE_DOMAIN = ("integration", "notifications", "demo")
 
 # Domain modules, owned by other areas, that still import the toolkit or the integration app until
 # their branches merge: {module: {imported top-level package, ...}}. The integrator empties it.

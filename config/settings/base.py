@@ -379,3 +379,34 @@ INSTALLED_APPS += ["activities"]
 INDICATOR_ACCEPTED_WITHIN_HOURS = env.int("INDICATOR_ACCEPTED_WITHIN_HOURS", default=72)
 # Private medians of days to the first outcome choose among whole days from 0 to this.
 INDICATOR_MEDIAN_MAX_DAYS = env.int("INDICATOR_MEDIAN_MAX_DAYS", default=365)
+# --- issue 13: notifications ---
+# E-mail to people (notifications/): what waits for them, never what the case is. EMAIL_URL is
+# django-environ's email URL: smtp://user:pass@host:port, smtp+tls://... (STARTTLS), smtp+ssl://;
+# unset, messages are printed (consolemail://); the demo writes them to files under var/mail/
+# (filemail:///var/mail, relative to the project: scripts/run-demo.sh).
+INSTALLED_APPS += ["notifications"]
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A URL without host, port or credentials (consolemail://, filemail:///...) leaves Django's own defaults.
+EMAIL_HOST = EMAIL_HOST or "localhost"  # noqa: F821 (set by the line above)
+EMAIL_PORT = EMAIL_PORT or 25  # noqa: F821
+EMAIL_HOST_USER = EMAIL_HOST_USER or ""  # noqa: F821
+EMAIL_HOST_PASSWORD = EMAIL_HOST_PASSWORD or ""  # noqa: F821
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Referral network <no-reply@referral-network.invalid>")
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+# Where the links in messages point: the console's pages (/app/referrals/<id>/, /app/inbox/).
+CONSOLE_BASE_URL = env("CONSOLE_BASE_URL", default="http://127.0.0.1:8000")
+# A reminder goes out once per offer when it has this long left.
+NOTIFY_BEFORE_EXPIRY = timedelta(minutes=env.float("NOTIFY_BEFORE_EXPIRY_MINUTES", default=120))
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
+NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=30)
+NOTIFY_SWEEP_SECONDS = env.float("NOTIFY_SWEEP_SECONDS", default=30)
+NOTIFY_DIGEST_CHECK_SECONDS = env.float("NOTIFY_DIGEST_CHECK_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "notifications.tasks.sweep", "schedule": NOTIFY_SWEEP_SECONDS}
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "notifications.tasks.send_digests", "schedule": NOTIFY_DIGEST_CHECK_SECONDS}
+# The languages people choose in their profile (GET/PATCH /api/v1/me/); the languages issue owns
+# the catalogues (and may define this list too: one of the two is kept at merge).
+LANGUAGES = [
+    ("en", "English"), ("th", "ไทย"), ("id", "Bahasa Indonesia"), ("vi", "Tiếng Việt"), ("ms", "Bahasa Melayu"),
+    ("fil", "Filipino"), ("my", "မြန်မာ"), ("km", "ខ្មែរ"), ("lo", "ລາວ"), ("zh-hans", "简体中文"),
+]

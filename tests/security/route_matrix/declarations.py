@@ -237,6 +237,11 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
         expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=404),
     ("/api/v1/webhooks/{pk}/rotate-secret/", "POST", "webhook"):
         expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=404),
+    # who am I, and how I am told: every signed-in caller reads and changes their own, nobody else's
+    ("/api/v1/me/", "GET", "-"): expect(200, anonymous=401),
+    ("/api/v1/me/", "PATCH", "-"): expect(200, anonymous=401),
+    ("/api/v1/me/notification-preferences/", "GET", "-"): expect(200, anonymous=401),
+    ("/api/v1/me/notification-preferences/", "PUT", "-"): expect(200, anonymous=401),
 }
 
 # Route prefixes declared as a group, with the reason, instead of one row per route and caller.

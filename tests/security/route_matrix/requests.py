@@ -99,6 +99,8 @@ ACTIVITY_BODY = {
     "kind": "awareness", "title": "Safe migration talks", "start": "2026-01-01", "end": "2026-06-30",
     "geometry": {"type": "Point", "coordinates": [100.6, 13.8]}, "target_groups": ["migrant_workers"],
 }
+NOTIFICATION_KINDS = ("offer_received", "offer_expiring", "offer_accepted", "offer_declined", "offer_expired",
+                      "outcome_recorded", "referral_closed", "consent_withdrawn")
 
 Body = Callable[[World, str, str], dict]
 # (route, method) -> the body; (route, method, target) for a target's own body.
@@ -150,6 +152,9 @@ BODIES: dict[tuple, Body] = {
     ("/api/v1/webhooks/", "POST"): lambda w, actor, target: {
         "url": PUBLIC_WEBHOOK_URL, "events": ["referral.submitted", "referral.accepted"]},
     ("/api/v1/webhooks/{pk}/", "PATCH"): lambda w, actor, target: {"active": False},
+    ("/api/v1/me/", "PATCH"): lambda w, actor, target: {"time_zone": "Asia/Bangkok", "language": "th"},
+    ("/api/v1/me/notification-preferences/", "PUT"): lambda w, actor, target: {
+        "choices": {kind: "digest" for kind in NOTIFICATION_KINDS}, "digest_time": "07:30"},
 }
 HEADERS: dict[tuple[str, str], Callable[[World, str], dict]] = {
     ("/api/v1/referrals/{pk}/", "PATCH"): _if_match,  # the ETag as read: a valid, current precondition

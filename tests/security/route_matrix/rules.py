@@ -64,7 +64,9 @@ def field_violations(world: World, cell: Cell, response) -> list[str]:
         webhook = {"url", "events", "organisation", "active"} <= item.keys()
         if webhook and (own is None or item["organisation"] != str(own.pk)):
             problems.append("another organisation's webhook is shown")
-        if {"username", "role"} <= item.keys() and item["username"] in world.foreign_usernames:
+        caller = world.user(cell.actor)
+        themselves = caller is not None and item.get("username") == caller.username  # GET /me/
+        if {"username", "role"} <= item.keys() and item["username"] in world.foreign_usernames and not themselves:
             problems.append(f"a member of another organisation is listed: {item['username']}")
         if {"submitting_organisation", "profile", "offers"} <= item.keys():  # a referral
             if item["id"] in known and item["id"] not in visible:
