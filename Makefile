@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DATABASE_URL ?= postgis://postgres@127.0.0.1:5432/referral_network
 export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
-DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin redis-server pgbouncer chromium fonts-noto-core fonts-noto-cjk
+DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin redis-server pgbouncer chromium fonts-noto-core fonts-noto-cjk gettext
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup system-packages venv services database demo lint check stop clean
@@ -46,6 +46,7 @@ services: ## Start PostgreSQL and Redis if they are not running
 
 database: ## Create the database with the PostGIS extension and migrate it
 	@scripts/ensure-database.sh "$$DATABASE_URL"
+	$(PY) manage.py compilemessages --ignore=$(VENV) -v 0
 	$(PY) manage.py migrate --no-input -v 0
 
 demo: database

@@ -9,20 +9,23 @@ referrals). Analysts, who read noisy network-wide statistics and no referral, ma
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organisations.permissions import is_network_user
 
 from .selectors import has_second_factor
 
 ENROLMENT_URL = "/api/v1/auth/mfa/totp/"
-ENROL_FIRST = (
-    f"Two-factor authentication is required for your account: enrol at {ENROLMENT_URL} and confirm "
-    f"with a code at {ENROLMENT_URL}confirm/ before using the API."
-)
-SESSION_ENROL_FIRST = (
-    f"Two-factor authentication is required for your account: sign in with a token and enrol at "
-    f"{ENROLMENT_URL} first."
-)
+ENROL_FIRST = format_lazy(gettext_lazy(
+    "Two-factor authentication is required for your account: enrol at {url} and confirm "
+    "with a code at {url}confirm/ before using the API."
+), url=ENROLMENT_URL)
+SESSION_ENROL_FIRST = format_lazy(gettext_lazy(
+    "Two-factor authentication is required for your account: sign in with a token and enrol at "
+    "{url} first."
+), url=ENROLMENT_URL)
 
 
 def mfa_required_for(user) -> bool:
@@ -51,4 +54,4 @@ def require_verified_session(user, verified: bool) -> None:
     """Once two-factor is on, a session counts only if it was opened with a code: one opened
     before enrolment stops working."""
     if not verified and has_second_factor(user):
-        raise PermissionDenied("Sign in again with the code from your authenticator app.")
+        raise PermissionDenied(_("Sign in again with the code from your authenticator app."))

@@ -17,14 +17,17 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from .selectors import confirmed_device, lockout_ends
 
-CREDENTIALS_REFUSED = "Unable to log in with the credentials provided."
-CODE_MISSING = "Two-factor authentication is on for this account: send the code from your authenticator app."
-CODE_WRONG = "The code is wrong, expired or was used already."
+CREDENTIALS_REFUSED = gettext_lazy("Unable to log in with the credentials provided.")
+CODE_MISSING = gettext_lazy(
+    "Two-factor authentication is on for this account: send the code from your authenticator app."
+)
+CODE_WRONG = gettext_lazy("The code is wrong, expired or was used already.")
 
 
 class LoginRefused(Exception):
@@ -91,7 +94,7 @@ def totp_enrol(*, user) -> TOTPDevice:
     """Start (or start again) enrolment: a new unconfirmed device replaces any earlier one. Refused
     once two-factor is on: a stolen session must not be able to move the second factor."""
     if confirmed_device(user) is not None:
-        raise TwoFactorConflict("Two-factor authentication is already on for this account.")
+        raise TwoFactorConflict(_("Two-factor authentication is already on for this account."))
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
 
@@ -101,10 +104,10 @@ def totp_confirm(*, user, otp: str, keep_token=None) -> TOTPDevice:
     """Turn two-factor on with a code from the enrolled app. Every other token of the user is
     revoked: those were issued without a code."""
     if confirmed_device(user) is not None:
-        raise TwoFactorConflict("Two-factor authentication is already on for this account.")
+        raise TwoFactorConflict(_("Two-factor authentication is already on for this account."))
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
-        raise TwoFactorConflict("No enrolment in progress: start with POST /api/v1/auth/mfa/totp/.")
+        raise TwoFactorConflict(_("No enrolment in progress: start with POST /api/v1/auth/mfa/totp/."))
     if not device.verify_token(otp):
         raise ValidationError({"otp": CODE_WRONG}, code="invalid")
     device.confirmed = True

@@ -43,7 +43,7 @@ def _apply(activity: Activity, data: dict) -> Activity:
     if activity.geometry is None and not activity.areas.exists():
         raise ValidationError({"areas": "give administrative areas, a geometry, or both"})
     if activity.geometry is not None and ({"geometry", "areas"} & set(data)):
-        check_within_countries(activity.geometry, _countries(activity), what="The activity's place")
+        check_within_countries(activity.geometry, _countries(activity))
     return activity
 
 

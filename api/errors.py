@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
@@ -18,13 +20,13 @@ API_PATH_PREFIX = "/api/"
 
 class Conflict(exceptions.APIException):
     status_code = 409
-    default_detail = "The request conflicts with the current state of the resource."
+    default_detail = gettext_lazy("The request conflicts with the current state of the resource.")
     default_code = "conflict"
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = 413
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "payload_too_large"
 
 
@@ -52,13 +54,15 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
 
 class PreconditionFailed(exceptions.APIException):
     status_code = 412
-    default_detail = "The resource changed since you read it (If-Match does not match its ETag)."
+    default_detail = gettext_lazy("The resource changed since you read it (If-Match does not match its ETag).")
     default_code = "precondition_failed"
 
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
-    default_detail = "Send If-Match with the ETag you read, so that no one else's change is overwritten."
+    default_detail = gettext_lazy(
+        "Send If-Match with the ETag you read, so that no one else's change is overwritten."
+    )
     default_code = "precondition_required"
 
 
@@ -87,10 +91,33 @@ def _django_to_drf(exc):
     return exc
 
 
+# Problem titles in the reader's language; the English ones are Python's HTTP reason phrases.
+TITLES = {
+    400: gettext_lazy("Bad Request"),
+    401: gettext_lazy("Unauthorized"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not Found"),
+    405: gettext_lazy("Method Not Allowed"),
+    406: gettext_lazy("Not Acceptable"),
+    409: gettext_lazy("Conflict"),
+    412: gettext_lazy("Precondition Failed"),
+    413: gettext_lazy("Request Entity Too Large"),
+    415: gettext_lazy("Unsupported Media Type"),
+    422: gettext_lazy("Unprocessable Entity"),
+    428: gettext_lazy("Precondition Required"),
+    429: gettext_lazy("Too Many Requests"),
+    500: gettext_lazy("Internal Server Error"),
+}
+
+
+def problem_title(status: int) -> str:
+    return str(TITLES.get(status) or HTTPStatus(status).phrase)
+
+
 def problem(status: int, detail: str, *, errors: list[dict] | None = None, **extra) -> dict:
     body = {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": problem_title(status),
         "status": status,
         "detail": detail,
     }
@@ -109,7 +136,8 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         fields = ", ".join(sorted({e["field"] for e in errors if e["field"]}))
-        detail = f"Invalid input: {fields}." if fields else (errors[0]["message"] if errors else "Invalid input.")
+        detail = (_("Invalid input: %(fields)s.") % {"fields": fields} if fields
+                  else (errors[0]["message"] if errors else _("Invalid input.")))
         body = problem(response.status_code, detail, errors=errors)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
@@ -126,7 +154,7 @@ def problem_json_response(status: int, detail: str) -> JsonResponse:
 
 
 def not_found_view(request, exception=None):
-    return problem_json_response(404, "Not found.")
+    return problem_json_response(404, _("Not found."))
 
 
 @csrf_exempt  # a POST to no route is answered 404, not refused for its missing CSRF token (an HTML 403)
@@ -135,11 +163,11 @@ def api_not_found_view(request, *args, **kwargs):
     only when DEBUG is off; with DEBUG on (the demo, development) it renders its HTML debug page,
     which the schema does not document and which lists every route. Matched here, as a route of
     its own, the answer is the same problem in every setting."""
-    detail = "Not found."
+    detail = _("Not found.")
     if not request.path.endswith("/"):
         # Without this route a POST here would meet APPEND_SLASH: a redirect that drops the body
         # (a RuntimeError, 500, under DEBUG).
-        detail = f"Not found. The API's paths end with a slash: {request.path}/"
+        detail = _("Not found. The API's paths end with a slash: %(path)s/") % {"path": request.path}
     return problem_json_response(404, detail)
 
 
@@ -159,7 +187,8 @@ class DjangoErrorsAsProblemsMiddleware:
             and request.path.startswith(API_PATH_PREFIX)
             and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
         ):
-            detail = "Not found." if response.status_code == 404 else HTTPStatus(response.status_code).description
+            detail = (_("Not found.") if response.status_code == 404
+                      else HTTPStatus(response.status_code).description)
             replacement = problem_json_response(response.status_code, detail)
             for header in ("Allow", "Retry-After", "Vary"):
                 if header in response:
@@ -169,15 +198,15 @@ class DjangoErrorsAsProblemsMiddleware:
 
 
 def server_error_view(request):
-    return problem_json_response(500, "The server could not complete the request.")
+    return problem_json_response(500, _("The server could not complete the request."))
 
 
 def bad_request_view(request, exception=None):
-    return problem_json_response(400, "Bad request.")
+    return problem_json_response(400, _("Bad request."))
 
 
 def permission_denied_view(request, exception=None):
-    return problem_json_response(403, "You do not have permission to perform this action.")
+    return problem_json_response(403, _("You do not have permission to perform this action."))
 
 
 ProblemSerializer = inline_serializer(

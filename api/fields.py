@@ -5,6 +5,7 @@ from datetime import UTC
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext, gettext_lazy
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -21,35 +22,38 @@ class _TypedGeometryField(GeometryField):
 
     def to_internal_value(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError(f"Expected a GeoJSON {self.type_names} object.")
+            raise serializers.ValidationError(
+                gettext("Expected a GeoJSON %(types)s object.") % {"types": self.type_names})
         if "crs" in value:
             # Coordinates are WGS 84 (RFC 7946); a foreign spatial reference would also reach
             # GDAL's parser, which this GDAL version cannot sandbox.
-            raise serializers.ValidationError("GeoJSON 'crs' is not accepted: coordinates are WGS 84.")
+            raise serializers.ValidationError(gettext("GeoJSON 'crs' is not accepted: coordinates are WGS 84."))
         try:
             geometry = super().to_internal_value(value)
         except serializers.ValidationError:
             raise
         except Exception as error:  # GEOS/GDAL raise several unrelated types on malformed input
-            raise serializers.ValidationError(f"Invalid GeoJSON: {error}") from error
+            raise serializers.ValidationError(gettext("Invalid GeoJSON: %(error)s") % {"error": error}) from error
         if not isinstance(geometry, self.allowed_types):
-            raise serializers.ValidationError(f"Expected a GeoJSON {self.type_names}, got {geometry.geom_type}.")
+            raise serializers.ValidationError(gettext("Expected a GeoJSON %(types)s, got %(got)s.") % {
+                "types": self.type_names, "got": geometry.geom_type})
         if geometry.empty:
             # An empty geometry has no extent to check, and no place to be.
-            raise serializers.ValidationError(f"The {self.type_names} is empty.")
+            raise serializers.ValidationError(gettext("The %(types)s is empty.") % {"types": self.type_names})
         if geometry.hasz:
             # The columns are two-dimensional: PostGIS would refuse a third coordinate on save.
-            raise serializers.ValidationError("Coordinates must be two-dimensional: [longitude, latitude].")
+            raise serializers.ValidationError(gettext("Coordinates must be two-dimensional: [longitude, latitude]."))
         if geometry.srid not in (None, 4326):
             geometry.transform(4326)
         geometry.srid = 4326
         if geometry.num_coords > MAX_GEOMETRY_VERTICES:
             raise serializers.ValidationError(
-                f"Geometry has {geometry.num_coords} vertices; at most {MAX_GEOMETRY_VERTICES} are accepted."
+                gettext("Geometry has %(count)s vertices; at most %(limit)s are accepted.") % {
+                    "count": geometry.num_coords, "limit": MAX_GEOMETRY_VERTICES}
             )
         extent = geometry.extent
         if extent[0] < -180 or extent[2] > 180 or extent[1] < -90 or extent[3] > 90:
-            raise serializers.ValidationError("Coordinates must be longitude -180..180, latitude -90..90.")
+            raise serializers.ValidationError(gettext("Coordinates must be longitude -180..180, latitude -90..90."))
         return self.validate_geometry(geometry)
 
     def validate_geometry(self, geometry):
@@ -87,7 +91,7 @@ class PointField(_TypedGeometryField):
 
     def validate_geometry(self, geometry):
         if geometry.empty:
-            raise serializers.ValidationError("The point is empty.")
+            raise serializers.ValidationError(gettext("The point is empty."))
         return geometry
 
 
@@ -105,19 +109,22 @@ class AreaGeometryField(_TypedGeometryField):
         if isinstance(geometry, Polygon):
             geometry = MultiPolygon(geometry, srid=4326)
         if geometry.empty:
-            raise serializers.ValidationError("The polygon is empty.")
+            raise serializers.ValidationError(gettext("The polygon is empty."))
         if not geometry.valid:
-            raise serializers.ValidationError(f"Invalid polygon: {geometry.valid_reason}.")
+            raise serializers.ValidationError(
+                gettext("Invalid polygon: %(reason)s.") % {"reason": geometry.valid_reason})
         if geometry.area == 0:
-            raise serializers.ValidationError("The polygon has no area.")
+            raise serializers.ValidationError(gettext("The polygon has no area."))
         for polygon in geometry:
             west, _, east, _ = polygon.extent
             if east - west > MAX_POLYGON_LONGITUDES:
                 # GeoJSON edges are straight lines in longitude and latitude (RFC 7946): a ring from
                 # 179 to -179 is read the long way round, as a band around the whole world.
                 raise serializers.ValidationError(
-                    f"A polygon spans {east - west:g} degrees of longitude: one that crosses the antimeridian "
-                    "must be split there into a MultiPolygon (one part up to 180, one from -180)."
+                    gettext(
+                        "A polygon spans %(degrees)s degrees of longitude: one that crosses the antimeridian "
+                        "must be split there into a MultiPolygon (one part up to 180, one from -180)."
+                    ) % {"degrees": f"{east - west:g}"}
                 )
         return geometry
 
@@ -132,7 +139,7 @@ class UTCDateTimeFormField(filter_fields.IsoDateTimeField):
     range (400 naming the parameter), never an OverflowError (500)."""
 
     default_error_messages = {
-        "overflow": "Out of range: in UTC this instant falls outside the years 1 to 9999.",
+        "overflow": gettext_lazy("Out of range: in UTC this instant falls outside the years 1 to 9999."),
     }
 
     def to_python(self, value):

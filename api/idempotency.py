@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -37,7 +38,7 @@ IN_FLIGHT_SECONDS = 120
 
 class KeyReused(exceptions.APIException):
     status_code = 422
-    default_detail = "This Idempotency-Key was used with a different request body."
+    default_detail = gettext_lazy("This Idempotency-Key was used with a different request body.")
     default_code = "idempotency_key_reused"
 
 
@@ -98,7 +99,7 @@ def idempotent(view_method):
         if key is None or scope is None or request.method != "POST":  # reads are never replayed
             return view_method(self, request, *args, **kwargs)
         if not 1 <= len(key) <= 255 or not key.isprintable():
-            raise exceptions.ValidationError({HEADER: "must be 1 to 255 printable characters"})
+            raise exceptions.ValidationError({HEADER: gettext("must be 1 to 255 printable characters")})
         fingerprint = _fingerprint(request)
         key = key_digest(key)  # the caller's key itself is never stored
         record = IdempotencyRecord.objects.filter(
@@ -116,7 +117,7 @@ def idempotent(view_method):
 
         lock = f"idempotency:{scope}:{key}"  # key is its digest by now: lock_name(scope, <the caller's key>)
         if not cache.add(lock, 1, timeout=IN_FLIGHT_SECONDS):
-            raise Conflict("A request with this Idempotency-Key is still being processed; retry later.")
+            raise Conflict(gettext("A request with this Idempotency-Key is still being processed; retry later."))
         stored = False
         try:
             response = view_method(self, request, *args, **kwargs)
@@ -134,7 +135,8 @@ def idempotent(view_method):
                             response_status=response.status_code, response_body=body, response_headers=headers,
                         )
                 except IntegrityError as error:  # a twin got past the lock (cache lost): undo this one
-                    raise Conflict("A request with this Idempotency-Key was processed concurrently.") from error
+                    raise Conflict(
+                        gettext("A request with this Idempotency-Key was processed concurrently.")) from error
                 stored = True
                 transaction.on_commit(lambda: cache.delete(lock))
             return response

@@ -14,6 +14,7 @@ domain app's `permissions.py` implements. The toolkit knows no domain: it only c
 """
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
@@ -36,7 +37,7 @@ class RestrictedViewSet(viewsets.GenericViewSet):
     changes the subscription: `{"rotate_secret": "change"}`). `denied_message` is the 403 text."""
 
     restrict_actions: dict[str, str] = {}
-    denied_message = "Your role may not do this."
+    denied_message = gettext_lazy("Your role may not do this.")
 
     def __init_subclass__(cls, **kwargs):
         """DRF's mixins define perform_create and perform_update too: listed before this class,

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 
 from organisations.models import Organisation
@@ -60,21 +61,22 @@ def resolve_webhook_url(url: str) -> list[str]:
     parts = urlsplit(url)
     allow_private = settings.WEBHOOK_ALLOW_PRIVATE_URLS
     if parts.scheme not in (("http", "https") if allow_private else ("https",)):
-        raise ValidationError({"url": "must be an http or https URL" if allow_private else "must be an https URL"})
+        raise ValidationError(
+            {"url": _("must be an http or https URL") if allow_private else _("must be an https URL")})
     if not parts.hostname:
-        raise ValidationError({"url": "has no host"})
+        raise ValidationError({"url": _("has no host")})
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise ValidationError({"url": f"host {parts.hostname!r} does not resolve"}) from error
+        raise ValidationError({"url": _("host %(host)s does not resolve") % {"host": repr(parts.hostname)}}) from error
     except ValueError as error:  # a port out of range
         raise ValidationError({"url": str(error)}) from error
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
-        raise ValidationError({"url": f"host {parts.hostname!r} does not resolve"})
+        raise ValidationError({"url": _("host %(host)s does not resolve") % {"host": repr(parts.hostname)}})
     if not allow_private and not all(_address_is_public(address) for address in addresses):
-        raise ValidationError({"url": "must not point to a private, loopback or link-local address"})
+        raise ValidationError({"url": _("must not point to a private, loopback or link-local address")})
     return addresses
 
 
@@ -83,7 +85,7 @@ def validate_webhook_url(url: str) -> None:
     resolve yet: a receiver may be started later. Every delivery resolves it and checks again."""
     if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
         if urlsplit(url).scheme not in ("http", "https"):
-            raise ValidationError({"url": "must be an http or https URL"})
+            raise ValidationError({"url": _("must be an http or https URL")})
         return
     resolve_webhook_url(url)
 

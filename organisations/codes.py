@@ -4,6 +4,7 @@ from functools import cache
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 @cache
@@ -18,12 +19,16 @@ def language_codes() -> frozenset[str]:
 
 def validate_country_code(value: str) -> None:
     if value not in country_codes():
-        raise ValidationError(f"{value!r} is not an ISO 3166-1 alpha-2 country code.", code="invalid")
+        raise ValidationError(
+            _("%(value)s is not an ISO 3166-1 alpha-2 country code.") % {"value": repr(value)}, code="invalid"
+        )
 
 
 def validate_language_code(value: str) -> None:
     if value not in language_codes():
-        raise ValidationError(f"{value!r} is not an ISO 639-1 language code.", code="invalid")
+        raise ValidationError(
+            _("%(value)s is not an ISO 639-1 language code.") % {"value": repr(value)}, code="invalid"
+        )
 
 
 # Sorted code lists for serializer choices; one object each, so the OpenAPI schema names them once.

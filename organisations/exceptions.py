@@ -2,6 +2,8 @@
 extra members of the problem+json body (`problem_extra`), so the HTTP toolkit maps them without
 knowing this app."""
 
+from django.utils.translation import gettext as _
+
 
 class NoFreeBeds(Exception):
     """The shelter has no free bed left to hold (HTTP 409)."""
@@ -10,4 +12,4 @@ class NoFreeBeds(Exception):
 
     def __init__(self, facility_id):
         self.problem_extra = {"capacity_available": 0, "facility": facility_id}
-        super().__init__("This shelter has no free beds: update its capacity, or accept without it.")
+        super().__init__(_("This shelter has no free beds: update its capacity, or accept without it."))

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from geo.models import AdministrativeArea
@@ -44,32 +45,32 @@ class DirectoryQuerySet(RestrictedQuerySet):
 
 
 class OrganisationKind(models.TextChoices):
-    GOVERNMENT = "government", "Government agency"
-    NGO = "ngo", "Non-governmental organisation"
-    INTERNATIONAL = "international", "International organisation"
+    GOVERNMENT = "government", _("Government agency")
+    NGO = "ngo", _("Non-governmental organisation")
+    INTERNATIONAL = "international", _("International organisation")
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Administrator"
-    CASEWORKER = "caseworker", "Caseworker"
-    VIEWER = "viewer", "Viewer"
+    ADMIN = "admin", _("Administrator")
+    CASEWORKER = "caseworker", _("Caseworker")
+    VIEWER = "viewer", _("Viewer")
 
 
 class Gender(models.TextChoices):
-    FEMALE = "female"
-    MALE = "male"
-    TRANSGENDER = "transgender"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    TRANSGENDER = "transgender", _("Transgender")
 
 
 class AgeGroup(models.TextChoices):
-    CHILD = "child"
-    ADULT = "adult"
+    CHILD = "child", _("Child")
+    ADULT = "adult", _("Adult")
 
 
 class FacilityKind(models.TextChoices):
-    SHELTER = "shelter"
-    SERVICE_POINT = "service_point"
-    OFFICE = "office"
+    SHELTER = "shelter", _("Shelter")
+    SERVICE_POINT = "service_point", _("Service point")
+    OFFICE = "office", _("Office")
 
 
 class Organisation(models.Model):

@@ -11,6 +11,7 @@ Checks come in two shapes: `restrict_*(queryset, user, action)` behind each mode
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_lazy
 from guardian.shortcuts import assign_perm
 
 from .models import Membership, Organisation, Role, RoleGroup
@@ -172,7 +173,7 @@ def may_register_organisation(user) -> bool:
 
 def require_register_organisation(user) -> None:
     if not may_register_organisation(user):
-        raise PermissionDenied("Only platform administrators may register organisations.")
+        raise PermissionDenied(gettext("Only platform administrators may register organisations."))
 
 
 def may_verify(user) -> bool:
@@ -182,7 +183,7 @@ def may_verify(user) -> bool:
 
 def require_verify(user) -> None:
     if not may_verify(user):
-        raise PermissionDenied("Only platform administrators may verify an organisation.")
+        raise PermissionDenied(gettext("Only platform administrators may verify an organisation."))
 
 
 def may_manage_members(user, organisation: Organisation) -> bool:
@@ -191,16 +192,16 @@ def may_manage_members(user, organisation: Organisation) -> bool:
 
 def require_manage_members(user, organisation: Organisation) -> None:
     if not may_manage_members(user, organisation):
-        raise PermissionDenied("Only the organisation's admins may manage its members.")
+        raise PermissionDenied(gettext("Only the organisation's admins may manage its members."))
 
 
 def require_remove_member(user, membership: Membership) -> None:
     """An admin may not remove themselves: the organisation would risk losing its last admin."""
     if membership.user_id == user.pk:
-        raise PermissionDenied("You cannot remove yourself; ask another admin.")
+        raise PermissionDenied(gettext("You cannot remove yourself; ask another admin."))
 
 
-DIRECTORY_DENIED = "Only the owning organisation's admins and caseworkers may change this."
+DIRECTORY_DENIED = gettext_lazy("Only the owning organisation's admins and caseworkers may change this.")
 
 
 def may_manage_directory(user) -> bool:
@@ -232,4 +233,4 @@ def may_read_capacity_statistics(user) -> bool:
 
 def require_read_capacity_statistics(user) -> None:
     if not may_read_capacity_statistics(user):
-        raise PermissionDenied("Capacity statistics are for platform administrators and analysts.")
+        raise PermissionDenied(gettext("Capacity statistics are for platform administrators and analysts."))

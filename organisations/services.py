@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from geo.models import AdministrativeLevel, AreaPiece
@@ -44,7 +45,7 @@ def validate_service_codes(codes: list[str], *, field: str = "services") -> list
     known = set(ServiceType.objects.filter(code__in=unique).values_list("code", flat=True))
     unknown = [code for code in unique if code not in known]
     if unknown:
-        raise ValidationError({field: f"unknown service code(s): {', '.join(unknown)}"})
+        raise ValidationError({field: _("unknown service code(s): %(codes)s") % {"codes": ", ".join(unknown)}})
     return unique
 
 
@@ -90,7 +91,8 @@ def member_onboard(
     same request, with the same answer and the same work."""
     username = member_login_name(organisation=organisation, name=name)
     if len(username) > User._meta.get_field("username").max_length:
-        raise ValidationError({"username": f"at most {User._meta.get_field('username').max_length - 9} characters"})
+        raise ValidationError({"username": _("at most %(count)s characters") % {
+            "count": User._meta.get_field("username").max_length - 9}})
     return member_add(organisation=organisation, username=username, password=password, email=email, role=role, by=by)
 
 
@@ -100,7 +102,7 @@ def member_add(
 ) -> Membership:
     """Create the account `username` (exactly: platform tooling and the demo) as a member."""
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "this username cannot be used; choose another"})
+        raise ValidationError({"username": _("this username cannot be used; choose another")})
     user = User(username=username, email=email)
     try:
         validate_password(password, user)
@@ -168,12 +170,13 @@ def _facility_fields(data: dict) -> dict:
 def _check_same_organisation(entry: Facility | CoverageArea, data: dict) -> None:
     organisation = data.get("organisation")
     if organisation is not None and organisation.pk != entry.organisation_id:
-        raise ValidationError({"organisation": f"A {entry._meta.verbose_name} cannot move to another organisation."})
+        raise ValidationError({"organisation": _("This entry cannot move to another organisation.")})
 
 
 def _check_capacity(facility: Facility) -> None:
     if facility.capacity_available > facility.capacity_total:
-        raise ValidationError({"capacity_available": f"cannot exceed capacity_total ({facility.capacity_total})"})
+        raise ValidationError({"capacity_available": _("cannot exceed capacity_total (%(total)s)") % {
+            "total": facility.capacity_total}})
 
 
 def _capacity_record(facility: Facility) -> None:
@@ -247,7 +250,8 @@ def facility_delete(*, facility: Facility) -> None:
 def _shelter_of(organisation: Organisation, facility_id) -> Facility:
     facility = Facility.objects.filter(pk=facility_id, organisation=organisation, kind=FacilityKind.SHELTER).first()
     if facility is None:
-        raise ValidationError({"facility": f"{facility_id} is not one of your organisation's shelters"})
+        raise ValidationError({"facility": _("%(facility)s is not one of your organisation's shelters") % {
+            "facility": facility_id}})
     return facility
 
 
@@ -304,7 +308,7 @@ def _check_within_declared_countries(coverage: CoverageArea) -> None:
         check_within_countries(coverage.geometry, declared_countries(coverage.organisation))
 
 
-def check_within_countries(shape, countries: list[str], *, what: str = "The drawn area") -> None:
+def check_within_countries(shape, countries: list[str]) -> None:
     """Refuse (400 naming `geometry`) a shape (polygon or point) that reaches outside the land of
     these member states, give or take COVERAGE_BOUNDARY_TOLERANCE. Also used for activities."""
     west, south, east, north = shape.extent
@@ -317,11 +321,11 @@ def check_within_countries(shape, countries: list[str], *, what: str = "The draw
         area__level=AdministrativeLevel.COUNTRY, area__country__in=countries, geometry__bboverlaps=window
     ).aggregate(land=Union("geometry"))["land"]
     if land is None or not land.buffer(COVERAGE_BOUNDARY_TOLERANCE).covers(shape):
-        raise ValidationError({"geometry": (
-            f"{what} reaches outside the member states this organisation declares "
-            f"({', '.join(countries)}: its country and the countries of the areas it covers). Draw within "
-            f"their boundaries, or first cover an area of the other country."
-        )}, code="outside_declared_countries")
+        raise ValidationError({"geometry": _(
+            "The drawn area reaches outside the member states this organisation declares "
+            "(%(countries)s: its country and the countries of the areas it covers). Draw within "
+            "their boundaries, or first cover an area of the other country."
+        ) % {"countries": ", ".join(countries)}}, code="outside_declared_countries")
 
 
 def _coverage_apply(coverage: CoverageArea, data: dict) -> None:
@@ -333,13 +337,13 @@ def _coverage_apply(coverage: CoverageArea, data: dict) -> None:
             geometry = MultiPolygon(geometry, srid=4326)
         coverage.geometry = geometry
     if not coverage.services:
-        raise ValidationError({"services": "name at least one service offered over this coverage"})
+        raise ValidationError({"services": _("name at least one service offered over this coverage")})
     coverage.full_clean(exclude=["areas"])
     coverage.save()
     if "areas" in data:
         coverage.areas.set(data["areas"])
     if coverage.geometry is None and not coverage.areas.exists():
-        raise ValidationError({"areas": "give administrative areas, a geometry, or both"})
+        raise ValidationError({"areas": _("give administrative areas, a geometry, or both")})
     if "geometry" in data or "areas" in data:
         _check_within_declared_countries(coverage)
 

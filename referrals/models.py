@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from geo.models import AdministrativeArea
@@ -15,76 +16,76 @@ from .screening import no_personal_data
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted"
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in_progress"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
+    SUBMITTED = "submitted", _("Submitted")
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class AgeBand(models.TextChoices):
     """The Counter Trafficking Data Collaborative's age bands."""
 
-    AGE_0_8 = "0-8"
-    AGE_9_17 = "9-17"
-    AGE_18_20 = "18-20"
-    AGE_21_23 = "21-23"
-    AGE_24_26 = "24-26"
-    AGE_27_29 = "27-29"
-    AGE_30_38 = "30-38"
-    AGE_39_47 = "39-47"
-    AGE_48_PLUS = "48+"
-    UNKNOWN = "unknown"
+    AGE_0_8 = "0-8", _("0 to 8 years")
+    AGE_9_17 = "9-17", _("9 to 17 years")
+    AGE_18_20 = "18-20", _("18 to 20 years")
+    AGE_21_23 = "21-23", _("21 to 23 years")
+    AGE_24_26 = "24-26", _("24 to 26 years")
+    AGE_27_29 = "27-29", _("27 to 29 years")
+    AGE_30_38 = "30-38", _("30 to 38 years")
+    AGE_39_47 = "39-47", _("39 to 47 years")
+    AGE_48_PLUS = "48+", _("48 years or older")
+    UNKNOWN = "unknown", _("Unknown age")
 
 
 CHILD_AGE_BANDS = {AgeBand.AGE_0_8, AgeBand.AGE_9_17}
 
 
 class ProfileGender(models.TextChoices):
-    FEMALE = "female"
-    MALE = "male"
-    TRANSGENDER = "transgender"
-    UNKNOWN = "unknown"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    TRANSGENDER = "transgender", _("Transgender")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class ExploitationType(models.TextChoices):
-    LABOUR = "labour"
-    SEXUAL = "sexual"
-    FORCED_MARRIAGE = "forced_marriage"
-    ORGAN_REMOVAL = "organ_removal"
-    FORCED_CRIMINALITY = "forced_criminality"
-    DOMESTIC_SERVITUDE = "domestic_servitude"
-    BEGGING = "begging"
-    OTHER = "other"
+    LABOUR = "labour", _("Forced labour")
+    SEXUAL = "sexual", _("Sexual exploitation")
+    FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
+    ORGAN_REMOVAL = "organ_removal", _("Organ removal")
+    FORCED_CRIMINALITY = "forced_criminality", _("Forced criminality")
+    DOMESTIC_SERVITUDE = "domestic_servitude", _("Domestic servitude")
+    BEGGING = "begging", _("Forced begging")
+    OTHER = "other", _("Other")
 
 
 class Indicator(models.TextChoices):
     """The ILO indicators of forced labour, the common vocabulary for identification."""
 
-    ABUSE_OF_VULNERABILITY = "abuse_of_vulnerability"
-    DECEPTION = "deception"
-    RESTRICTION_OF_MOVEMENT = "restriction_of_movement"
-    ISOLATION = "isolation"
-    PHYSICAL_SEXUAL_VIOLENCE = "physical_sexual_violence"
-    INTIMIDATION_THREATS = "intimidation_threats"
-    RETENTION_OF_IDENTITY_DOCUMENTS = "retention_of_identity_documents"
-    WITHHOLDING_OF_WAGES = "withholding_of_wages"
-    DEBT_BONDAGE = "debt_bondage"
-    ABUSIVE_CONDITIONS = "abusive_working_and_living_conditions"
-    EXCESSIVE_OVERTIME = "excessive_overtime"
+    ABUSE_OF_VULNERABILITY = "abuse_of_vulnerability", _("Abuse of vulnerability")
+    DECEPTION = "deception", _("Deception")
+    RESTRICTION_OF_MOVEMENT = "restriction_of_movement", _("Restriction of movement")
+    ISOLATION = "isolation", _("Isolation")
+    PHYSICAL_SEXUAL_VIOLENCE = "physical_sexual_violence", _("Physical and sexual violence")
+    INTIMIDATION_THREATS = "intimidation_threats", _("Intimidation and threats")
+    RETENTION_OF_IDENTITY_DOCUMENTS = "retention_of_identity_documents", _("Retention of identity documents")
+    WITHHOLDING_OF_WAGES = "withholding_of_wages", _("Withholding of wages")
+    DEBT_BONDAGE = "debt_bondage", _("Debt bondage")
+    ABUSIVE_CONDITIONS = "abusive_working_and_living_conditions", _("Abusive working and living conditions")
+    EXCESSIVE_OVERTIME = "excessive_overtime", _("Excessive overtime")
 
 
 class Urgency(models.TextChoices):
-    ROUTINE = "routine"
-    URGENT = "urgent"
-    EMERGENCY = "emergency"
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency")
 
 
 class ConsentBasis(models.TextChoices):
-    INFORMED_CONSENT = "informed_consent"
-    VITAL_INTEREST = "vital_interest"
-    LEGAL_OBLIGATION = "legal_obligation"
+    INFORMED_CONSENT = "informed_consent", _("Informed consent")
+    VITAL_INTEREST = "vital_interest", _("Vital interest")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -179,11 +180,11 @@ class ReferralGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class OfferStatus(models.TextChoices):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    LAPSED = "lapsed", "lapsed (another organisation accepted, or the referral was withdrawn)"
-    EXPIRED = "expired"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    LAPSED = "lapsed", _("Lapsed (another organisation accepted, or the referral was withdrawn)")
+    EXPIRED = "expired", _("Expired")
 
 
 class Offer(models.Model):
@@ -215,18 +216,18 @@ class Offer(models.Model):
 
 
 class OutcomeType(models.TextChoices):
-    SAFE_ACCOMMODATION = "safe_accommodation"
-    MEDICAL_CARE = "medical_care"
-    PSYCHOSOCIAL_SUPPORT = "psychosocial_support"
-    LEGAL_AID = "legal_aid"
-    INTERPRETATION = "interpretation"
-    REPATRIATION = "repatriation"
-    REINTEGRATION = "reintegration"
-    COMPENSATION_CLAIMED = "compensation_claimed"
-    COMPENSATION_AWARDED = "compensation_awarded"
-    WITNESS_PARTICIPATION = "witness_participation"
-    LOST_CONTACT = "lost_contact"
-    DECLINED_ASSISTANCE = "declined_assistance"
+    SAFE_ACCOMMODATION = "safe_accommodation", _("Safe accommodation")
+    MEDICAL_CARE = "medical_care", _("Medical care")
+    PSYCHOSOCIAL_SUPPORT = "psychosocial_support", _("Psychosocial support")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    INTERPRETATION = "interpretation", _("Interpretation")
+    REPATRIATION = "repatriation", _("Repatriation or return")
+    REINTEGRATION = "reintegration", _("Reintegration and livelihood")
+    COMPENSATION_CLAIMED = "compensation_claimed", _("Compensation claimed")
+    COMPENSATION_AWARDED = "compensation_awarded", _("Compensation awarded")
+    WITNESS_PARTICIPATION = "witness_participation", _("Participation as a witness")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    DECLINED_ASSISTANCE = "declined_assistance", _("Declined assistance")
 
 
 class Outcome(models.Model):

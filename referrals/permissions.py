@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organisations.models import Organisation, Role, RoleGroup
 from organisations.permissions import ACT_FOR_ORGANISATION, is_platform_admin
@@ -189,10 +191,10 @@ def require_acting_role(user, referral: Referral) -> Rights:
     its admins and caseworkers hold an acting capability on it; a viewer holds `view_referral` only."""
     capabilities = capabilities_on(user, referral)
     if not ACTING & capabilities:
-        raise PermissionDenied("Viewers read referrals; only admins and caseworkers act on them.")
+        raise PermissionDenied(_("Viewers read referrals; only admins and caseworkers act on them."))
     organisation = organisation_of(user)
     if organisation is None:
-        raise PermissionDenied("Only members of an organisation may act on referrals.")
+        raise PermissionDenied(_("Only members of an organisation may act on referrals."))
     return Rights(organisation=organisation, capabilities=capabilities)
 
 
@@ -203,32 +205,37 @@ def require_capability(rights: Rights, codename: str, message: str) -> None:
 
 def require_manage_referral(rights: Rights) -> None:
     """Route, update, withdraw, withdraw consent: the submitting organisation."""
-    require_capability(rights, MANAGE, "Only the submitting organisation does this.")
+    require_capability(rights, MANAGE, _("Only the submitting organisation does this."))
 
 
 def require_respond_to_offer(rights: Rights, verb: str = "respond to") -> None:
     """Accept or decline: an organisation holding an open offer."""
-    require_capability(rights, RESPOND, f"Only an organisation holding an offer can {verb} it.")
+    refusals = {
+        "accept": _("Only an organisation holding an offer can accept it."),
+        "decline": _("Only an organisation holding an offer can decline it."),
+    }
+    require_capability(
+        rights, RESPOND, refusals.get(verb) or _("Only an organisation holding an offer can respond to it."))
 
 
 def require_record_outcome(rights: Rights) -> None:
     """Record outcomes, close: the accepting organisation."""
-    require_capability(rights, RECORD, "Only the accepting organisation does this.")
+    require_capability(rights, RECORD, _("Only the accepting organisation does this."))
 
 
 def require_verified(organisation: Organisation) -> None:
     if not organisation.verified:
-        raise PermissionDenied("Your organisation is not verified yet.")
+        raise PermissionDenied(_("Your organisation is not verified yet."))
 
 
 def require_may_submit(user) -> Organisation:
     """403 unless the user is an admin or caseworker of a verified organisation; returns it."""
     organisation = organisation_of(user)
     if organisation is None:
-        raise PermissionDenied("Only members of an organisation may act on referrals.")
+        raise PermissionDenied(_("Only members of an organisation may act on referrals."))
     require_verified(organisation)
     if not has_organisation_permission(user, ACT_FOR_ORGANISATION, organisation.pk):
-        raise PermissionDenied("Only admins and caseworkers may submit referrals.")
+        raise PermissionDenied(_("Only admins and caseworkers may submit referrals."))
     return organisation
 
 
@@ -237,7 +244,7 @@ def require_may_record(user, referral: Referral) -> None:
     require_record_outcome(require_acting_role(user, referral))
 
 
-MATCHES_ARE_THE_SUBMITTERS = "Only the submitting organisation sees the matches."
+MATCHES_ARE_THE_SUBMITTERS = gettext_lazy("Only the submitting organisation sees the matches.")
 
 
 def may_see_matches(user, referral: Referral) -> bool:
@@ -275,5 +282,5 @@ def statistics_organisation(user) -> Organisation:
     for a user who is neither an analyst nor a member)."""
     organisation = organisation_of(user)
     if organisation is None:
-        raise PermissionDenied("Statistics are for analysts and members of an organisation.")
+        raise PermissionDenied(_("Statistics are for analysts and members of an organisation."))
     return organisation

@@ -1,3 +1,6 @@
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -9,6 +12,17 @@ from organisations.taxonomy import taxonomy_ensure
 from .organisations.factories import OrganisationFactory, member
 
 BALI_PROCESS_MEMBER_COUNT = 45
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def pytest_configure(config):
+    """The translations (locale/, issue 13) are compiled by `make setup`; a run straight after a
+    change of a .po file, or without make, compiles what is missing or stale before any test
+    (and before the test database's migrations fill the service taxonomy in every language)."""
+    for catalogue in LOCALE_DIR.glob("*/LC_MESSAGES/django.po"):
+        compiled = catalogue.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < catalogue.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(catalogue)], check=True)  # noqa: S603, S607
 
 
 def ensure_reference_data() -> None:

@@ -404,9 +404,37 @@ NOTIFY_DIGEST_CHECK_SECONDS = env.float("NOTIFY_DIGEST_CHECK_SECONDS", default=3
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "notifications.tasks.sweep", "schedule": NOTIFY_SWEEP_SECONDS}
 CELERY_BEAT_SCHEDULE["notifications-digests"] = {
     "task": "notifications.tasks.send_digests", "schedule": NOTIFY_DIGEST_CHECK_SECONDS}
-# The languages people choose in their profile (GET/PATCH /api/v1/me/); the languages issue owns
-# the catalogues (and may define this list too: one of the two is kept at merge).
+# --- issue 13: languages ---
+# The API answers in the language of Accept-Language (LocaleMiddleware); the console and e-mails
+# in the signed-in user's own language (api.i18n.UserLanguageMiddleware / activate_user_language).
+# Anything else falls back to English. Codes and enum values stay English; labels and messages
+# are translated (locale/<lang>/LC_MESSAGES/django.po).
+import django.conf.locale  # noqa: E402  (Django lacks Filipino and Lao in its language table)
+
+django.conf.locale.LANG_INFO.update({
+    "fil": {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"},
+    "lo": {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ພາສາລາວ"},
+})
+USE_I18N = True
+LANGUAGE_CODE = "en"
 LANGUAGES = [
-    ("en", "English"), ("th", "ไทย"), ("id", "Bahasa Indonesia"), ("vi", "Tiếng Việt"), ("ms", "Bahasa Melayu"),
-    ("fil", "Filipino"), ("my", "မြန်မာ"), ("km", "ខ្មែរ"), ("lo", "ລາວ"), ("zh-hans", "简体中文"),
+    ("en", "English"),
+    ("th", "ภาษาไทย"),
+    ("id", "Bahasa Indonesia"),
+    ("vi", "Tiếng Việt"),
+    ("ms", "Bahasa Melayu"),
+    ("fil", "Filipino"),
+    ("my", "မြန်မာဘာသာ"),
+    ("km", "ភាសាខ្មែរ"),
+    ("lo", "ພາສາລາວ"),
+    ("zh-hans", "简体中文"),
 ]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+INSTALLED_APPS.insert(0, "modeltranslation")  # before the admin, as modeltranslation requires
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+                  "django.middleware.locale.LocaleMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "api.i18n.UserLanguageMiddleware")
+# Stored text kept in several languages (organisations.translation): empty translations show English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)

@@ -4,6 +4,7 @@ time for platform administrators and analysts (organisational data: exact figure
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -32,10 +33,10 @@ class CapacityStatisticsQuerySerializer(serializers.Serializer):
     def validate_month(self, value) -> date:
         year, month = int(value[:4]), int(value[5:7])
         if year < 2000:
-            raise serializers.ValidationError("must be 2000-01 or later")
+            raise serializers.ValidationError(_("must be 2000-01 or later"))
         first = date(year, month, 1)
         if first > timezone.now().date().replace(day=1):
-            raise serializers.ValidationError("must not be in the future")
+            raise serializers.ValidationError(_("must not be in the future"))
         return first
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from api.fields import AreaGeometryField, PointField
@@ -204,7 +205,7 @@ class CoverageAreaSerializer(serializers.ModelSerializer):
 
     def validate_areas(self, areas):
         if len(areas) > 500:
-            raise serializers.ValidationError("At most 500 areas per coverage.")
+            raise serializers.ValidationError(gettext("At most 500 areas per coverage."))
         return areas
 
 
@@ -227,7 +228,7 @@ class ProviderSearchQuerySerializer(serializers.Serializer):
     def validate_services(self, value):
         codes = [code.strip() for code in value.split(",") if code.strip()]
         if len(codes) > 50:
-            raise serializers.ValidationError("At most 50 services.")
+            raise serializers.ValidationError(gettext("At most 50 services."))
         return codes
 
 

@@ -1,4 +1,5 @@
 from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -50,7 +51,7 @@ class OrganisationViewSet(
     serializer_class = OrganisationSerializer
     permission_classes = [IsMemberOrPlatformStaff]
     filterset_class = OrganisationFilterSet
-    denied_message = "Only the organisation's admins may edit it."
+    denied_message = gettext_lazy("Only the organisation's admins may edit it.")
 
     def get_base_queryset(self):
         return selectors.organisation_list()
@@ -84,7 +85,7 @@ class MemberViewSet(
     serializer_class = MemberSerializer
     permission_classes = [IsMemberOrPlatformStaff]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    denied_message = "Only the organisation's admins may manage its members."
+    denied_message = gettext_lazy("Only the organisation's admins may manage its members.")
 
     def get_organisation(self) -> Organisation:
         """The organisation in the URL, if its members are visible to the user (404 otherwise, as

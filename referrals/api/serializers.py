@@ -1,5 +1,6 @@
 import uuid
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from api.fields import PointField
@@ -52,9 +53,9 @@ class LocationInputSerializer(serializers.Serializer):
         has_area = "area" in attrs
         has_point = "lat" in attrs or "lon" in attrs
         if has_area == has_point:
-            raise serializers.ValidationError('Give either {"area": <id>} or {"lat": .., "lon": ..}.')
+            raise serializers.ValidationError(_('Give either {"area": <id>} or {"lat": .., "lon": ..}.'))
         if has_point and not ("lat" in attrs and "lon" in attrs):
-            raise serializers.ValidationError("Give both lat and lon.")
+            raise serializers.ValidationError(_("Give both lat and lon."))
         return attrs
 
 
@@ -64,7 +65,7 @@ class ConsentSerializer(serializers.Serializer):
 
     def validate_given(self, given):
         if given is not True:
-            raise serializers.ValidationError("A referral needs consent, or another lawful basis, to be shared.")
+            raise serializers.ValidationError(_("A referral needs consent, or another lawful basis, to be shared."))
         return given
 
 
@@ -103,9 +104,9 @@ class ReferralUpdateSerializer(serializers.Serializer):
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
         if unknown:
-            raise serializers.ValidationError({name: "cannot be changed" for name in sorted(unknown)})
+            raise serializers.ValidationError({name: _("cannot be changed") for name in sorted(unknown)})
         if not attrs:
-            raise serializers.ValidationError("Give at least one of needs, urgency, notes.")
+            raise serializers.ValidationError(_("Give at least one of needs, urgency, notes."))
         return attrs
 
 
@@ -207,7 +208,7 @@ class RouteSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("auto") == bool(attrs.get("organisations")):
-            raise serializers.ValidationError('Give either "organisations" or "auto": true.')
+            raise serializers.ValidationError(_('Give either "organisations" or "auto": true.'))
         return attrs
 
 

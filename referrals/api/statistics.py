@@ -5,6 +5,7 @@ import io
 from datetime import UTC
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import renderers, serializers
@@ -37,7 +38,8 @@ class PeriodSerializer(serializers.Serializer):
         value = value.astimezone(UTC)
         starts_month = value.day == 1 and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
         if not starts_month or (self.granularity == "year" and value.month != 1):
-            errors[name] = f"must be the first instant of a {self.granularity} in UTC"
+            errors[name] = (_("must be the first instant of a day in UTC") if self.granularity == "day"
+                            else _("must be the first instant of a month in UTC"))
 
     def validate(self, attrs):
         errors = {}
@@ -46,7 +48,7 @@ class PeriodSerializer(serializers.Serializer):
                 attrs[name] = attrs[name].astimezone(UTC)  # PostgreSQL refuses offsets past +-15:59
                 self._check_boundary(name, attrs[name], errors)
         if not errors and attrs.get("from") and attrs.get("to") and attrs["from"] >= attrs["to"]:
-            errors["to"] = "must be after from"
+            errors["to"] = _("must be after from")
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -67,9 +69,10 @@ class StatisticsQuerySerializer(PeriodSerializer):
         names = [name.strip() for name in value.split(",") if name.strip()]
         unknown = [name for name in names if name not in DIMENSIONS]
         if unknown:
-            raise serializers.ValidationError(f"unknown field(s): {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
+            raise serializers.ValidationError(_("unknown field(s): %(unknown)s; use %(known)s") % {
+                "unknown": ", ".join(unknown), "known": ", ".join(DIMENSIONS)})
         if not 1 <= len(names) <= MAX_DIMENSIONS or len(set(names)) != len(names):
-            raise serializers.ValidationError(f"give 1 to {MAX_DIMENSIONS} different fields")
+            raise serializers.ValidationError(_("give 1 to %(count)s different fields") % {"count": MAX_DIMENSIONS})
         return names
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from referrals.models import PrivacyBudget, PrivacySpend, StatisticsRelease
 
@@ -21,15 +22,17 @@ class BudgetExhausted(Exception):
     def __init__(self, *, month: date, spent: Decimal, budget: Decimal, cost: Decimal):
         renews = next_month(month)
         self.problem_extra = {
-            "title": "Privacy budget spent",
+            "title": _("Privacy budget spent"),
             "budget_spent": float(spent),
             "budget_remaining": float(max(budget - spent, Decimal(0))),
             "budget_renews": renews.isoformat(),
         }
         super().__init__(
-            f"Your statistics privacy budget for {month:%B %Y} is spent ({spent.normalize()} of "
-            f"{budget.normalize()}; a new query costs {cost.normalize()}). It renews on {renews.isoformat()} "
-            "(UTC). Queries already answered this month are still returned, free of charge."
+            _("Your statistics privacy budget for %(month)s is spent (%(spent)s of %(budget)s; a new "
+              "query costs %(cost)s). It renews on %(renews)s (UTC). Queries already answered this month "
+              "are still returned, free of charge.") % {
+                "month": f"{month:%Y-%m}", "spent": spent.normalize(), "budget": budget.normalize(),
+                "cost": cost.normalize(), "renews": renews.isoformat()}
         )
 
 

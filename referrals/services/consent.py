@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point, representative_point
@@ -44,7 +45,7 @@ def referral_withdraw_consent(*, referral: Referral, by) -> Referral:
     rights = rights_before_lock(by, referral)
     referral = locked(referral)
     if referral.consent_withdrawn:
-        raise InvalidTransition(referral, "Consent was already withdrawn for this referral.")
+        raise InvalidTransition(referral, _("Consent was already withdrawn for this referral."))
     permissions.require_manage_referral(rights)
     for offer in referral.offers.filter(status=OfferStatus.PENDING):
         offer.status = OfferStatus.LAPSED

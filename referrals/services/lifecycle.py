@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
 
@@ -41,7 +42,8 @@ def referral_route(
     rights = rights_before_lock(by, referral)
     referral = locked(referral)
     if referral.status not in (Status.SUBMITTED, Status.OFFERED):
-        raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be routed.")
+        raise InvalidTransition(referral, _("A referral that is %(status)s cannot be routed.") % {
+            "status": Status(referral.status).label})
     permissions.require_manage_referral(rights)
     if auto:
         match = beds.best_match_with_a_bed(referral)
@@ -52,7 +54,7 @@ def referral_route(
             beds.record_no_free_beds(referral, by=by, organisation=rights.organisation)
             return []
         if match is None:
-            raise InvalidTransition(referral, "No verified organisation that was not offered it before matches.")
+            raise InvalidTransition(referral, _("No verified organisation that was not offered it before matches."))
         targets = [match.organisation]
         referral.auto_route = True
     else:
@@ -66,22 +68,23 @@ def referral_route(
 def _route_targets(referral: Referral, organisation_ids: list) -> list[Organisation]:
     unique = list(dict.fromkeys(organisation_ids))
     if not unique:
-        raise ValidationError({"organisations": "name at least one organisation, or use auto"})
+        raise ValidationError({"organisations": _("name at least one organisation, or use auto")})
     if len(unique) > MAX_OFFERS_AT_ONCE:
-        raise ValidationError({"organisations": f"at most {MAX_OFFERS_AT_ONCE} organisations at once"})
+        raise ValidationError(
+            {"organisations": _("at most %(count)s organisations at once") % {"count": MAX_OFFERS_AT_ONCE}})
     found = Organisation.objects.in_bulk(unique)
     problems = []
     already = set(referral.offers.values_list("organisation_id", flat=True))
     for pk in unique:
         organisation = found.get(pk)
         if organisation is None:
-            problems.append(f"{pk}: no such organisation")
+            problems.append(_("%(id)s: no such organisation") % {"id": pk})
         elif not organisation.verified:
-            problems.append(f"{pk}: not verified")
+            problems.append(_("%(id)s: not verified") % {"id": pk})
         elif pk == referral.submitting_organisation_id:
-            problems.append(f"{pk}: is the submitting organisation")
+            problems.append(_("%(id)s: is the submitting organisation") % {"id": pk})
         elif pk in already:
-            problems.append(f"{pk}: was already offered this referral")
+            problems.append(_("%(id)s: was already offered this referral") % {"id": pk})
     if problems:
         raise ValidationError({"organisations": problems})
     return [found[pk] for pk in unique]
@@ -95,11 +98,15 @@ def _open_offer_of(by, referral: Referral, verb: str) -> tuple[Referral, Organis
     rights = rights_before_lock(by, referral)
     referral = locked(referral)
     if referral.status != Status.OFFERED:
-        raise InvalidTransition(referral, f"The referral is {referral.status}; there is no offer to {verb}.")
+        refusals = {
+            "accept": _("The referral is %(status)s; there is no offer to accept."),
+            "decline": _("The referral is %(status)s; there is no offer to decline."),
+        }
+        raise InvalidTransition(referral, refusals[verb] % {"status": Status(referral.status).label})
     permissions.require_respond_to_offer(rights, verb)
     offer = referral.offers.filter(organisation=rights.organisation, status=OfferStatus.PENDING).first()
     if offer is None:
-        raise InvalidTransition(referral, "Your organisation holds no open offer of this referral.")
+        raise InvalidTransition(referral, _("Your organisation holds no open offer of this referral."))
     return referral, rights.organisation, offer
 
 
@@ -214,7 +221,8 @@ def referral_withdraw(*, referral: Referral, by) -> Referral:
     rights = rights_before_lock(by, referral)
     referral = locked(referral)
     if referral.status not in OPEN_STATUSES:
-        raise InvalidTransition(referral, f"A referral that is {referral.status} cannot be withdrawn.")
+        raise InvalidTransition(referral, _("A referral that is %(status)s cannot be withdrawn.") % {
+            "status": Status(referral.status).label})
     permissions.require_manage_referral(rights)
     _lapse_open_offers(referral)
     beds.bed_release(referral)
@@ -230,7 +238,7 @@ def _locked_for_the_acceptor(by, referral: Referral, refusal: str) -> Referral:
     rights = rights_before_lock(by, referral)
     referral = locked(referral)
     if referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
-        raise InvalidTransition(referral, refusal.format(status=referral.status))
+        raise InvalidTransition(referral, refusal % {"status": Status(referral.status).label})
     permissions.require_record_outcome(rights)
     return referral
 
@@ -238,7 +246,7 @@ def _locked_for_the_acceptor(by, referral: Referral, refusal: str) -> Referral:
 @transaction.atomic
 def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
     """The accepting organisation closes the referral."""
-    referral = _locked_for_the_acceptor(by, referral, "A referral that is {status} cannot be closed.")
+    referral = _locked_for_the_acceptor(by, referral, _("A referral that is %(status)s cannot be closed."))
     screen_fields(reason=reason)
     beds.bed_release(referral)
     referral.status = Status.CLOSED
@@ -252,13 +260,13 @@ def referral_close(*, referral: Referral, by, reason: str = "") -> Referral:
 def outcome_record(*, referral: Referral, by, type: str, date: date, note: str = "") -> Outcome:
     """The accepting organisation records assistance given; the first moves the referral to `in_progress`."""
     referral = _locked_for_the_acceptor(
-        by, referral, "Outcomes cannot be recorded on a referral that is {status}."
+        by, referral, _("Outcomes cannot be recorded on a referral that is %(status)s.")
     )
     screen_fields(note=note)
     if date > timezone.localdate():
-        raise ValidationError({"date": "an outcome cannot be dated in the future"})
+        raise ValidationError({"date": _("an outcome cannot be dated in the future")})
     if date < referral.created.date():
-        raise ValidationError({"date": "an outcome cannot be dated before the referral was submitted"})
+        raise ValidationError({"date": _("an outcome cannot be dated before the referral was submitted")})
     outcome = Outcome(referral=referral, organisation=referral.accepted_by, type=type, date=date, note=note,
                       recorded_by=by)
     outcome.full_clean()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from geo.models import AdministrativeArea
 from geo.selectors import coarsen_point, representative_point, smallest_area_containing
@@ -91,9 +92,10 @@ def referral_update(*, referral: Referral, by, data: dict, expected_version: str
     rights = rights_before_lock(by, referral)
     referral = locked(referral)
     if expected_version is not None and referral_version(referral) != expected_version:
-        raise StaleVersion("The referral changed since you read it; read it again and reapply your change.")
+        raise StaleVersion(_("The referral changed since you read it; read it again and reapply your change."))
     if referral.status != Status.SUBMITTED:
-        raise InvalidTransition(referral, f"A referral that is {referral.status} can no longer be edited.")
+        raise InvalidTransition(referral, _("A referral that is %(status)s can no longer be edited.") % {
+            "status": Status(referral.status).label})
     permissions.require_manage_referral(rights)
     changes = {name: data[name] for name in EDITABLE_FIELDS if name in data}
     if "notes" in changes:
