@@ -16,7 +16,11 @@ from django.contrib import admin
 
 from geo.admin import ReadOnlyAdmin
 
-from . import permissions, services
+from . import (
+    admin_auth,  # noqa: F401  (registers the admin of accounts, groups and tokens)
+    permissions,
+    services,
+)
 from .models import CoverageArea, Facility, Membership, MembershipEvent, Organisation, ServiceType
 from .selectors import facility_location_shown
 

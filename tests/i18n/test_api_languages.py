@@ -5,6 +5,7 @@ a translation is missing). Codes and enum values stay English."""
 import pytest
 from django.utils import translation
 
+from accounts.models import Profile
 from api.i18n import activate_user_language, user_language
 from organisations.models import ServiceType
 from tests.conftest import client_for
@@ -160,20 +161,15 @@ def test_writing_a_description_in_a_language_keeps_the_english_one(ngo):
     assert ngo.description_en == "Shelters for women and children."
 
 
-class _Profile:
-    def __init__(self, language):
-        self.language = language
-
-
 def test_the_users_language_tolerates_users_without_a_profile(ngo):
     user = member(ngo, "caseworker")
     assert user_language(user) is None  # no profile yet: the default language
     with translation.override("th"):
         assert activate_user_language(user) == "en"
-    user.profile = _Profile("km")
-    assert user_language(user) == "km"
-    user.profile = _Profile("klingon")
-    assert user_language(user) is None
+    Profile.objects.create(user=user, language="km")
+    assert user_language(type(user).objects.get(pk=user.pk)) == "km"
+    Profile.objects.filter(user=user).update(language="klingon")  # a language the site dropped
+    assert user_language(type(user).objects.get(pk=user.pk)) is None
     assert user_language(None) is None
 
 
