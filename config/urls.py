@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("geo.api.urls")),
     path("", include("organisations.api.urls")),
     path("", include("referrals.api.urls")),
+    path("", include("identification.api.urls")),
     path("", include("integration.api.urls")),
 ]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from geo.models import AdministrativeArea
+from identification.services import regional_form_seed
 from organisations.models import Membership
 from referrals import services
 from referrals.models import Referral
@@ -68,6 +69,8 @@ class World:
             "for offered": {},
             "replay": {},
             "replay after consent withdrawal": {},
+            "regional form": {"pk": regional_form_seed().pk},
+            "TH code": {"code": "TH"},
         }[target.split(":")[0]]
 
     def visible_referrals(self, actor: str) -> set[str]:
@@ -137,6 +140,18 @@ BODIES: dict[tuple, Body] = {
     ("/api/v1/webhooks/", "POST"): lambda w, actor, target: {
         "url": PUBLIC_WEBHOOK_URL, "events": ["referral.submitted", "referral.accepted"]},
     ("/api/v1/webhooks/{pk}/", "PATCH"): lambda w, actor, target: {"active": False},
+    ("/api/v1/screening-forms/", "POST"): lambda w, actor, target: {
+        "code": "matrix-form", "title": "A national form", "country": "TH",
+        "questions": [{"code": "act_recruited", "text": "Recruited by a broker?", "element": "act",
+                       "strength": "strong"}]},
+    ("/api/v1/screening-forms/{pk}/", "PATCH"): lambda w, actor, target: {"title": "Renamed"},
+    ("/api/v1/referrals/{pk}/screenings/", "POST"): lambda w, actor, target: {
+        "form": regional_form_seed().pk, "answers": {"act_recruited": "yes", "deception": "no"},
+        "notes": "Screened at the shelter."},
+    ("/api/v1/referrals/{pk}/identification/", "POST"): lambda w, actor, target: {
+        "decision": "presumed", "basis": "Strong indicators of deception.",
+        "decided_on": timezone.localdate().isoformat()},
+    ("/api/v1/countries/{code}/", "PATCH"): lambda w, actor, target: {"reflection_period_days": 45},
 }
 HEADERS: dict[tuple[str, str], Callable[[World, str], dict]] = {
     ("/api/v1/referrals/{pk}/", "PATCH"): _if_match,  # the ETag as read: a valid, current precondition
@@ -218,6 +233,14 @@ def _outcome_with_key_then_consent_withdrawn(world: World, actor: str) -> Setup:
     return Setup(headers={"Idempotency-Key": key}, body=body, never=(CLINIC_NOTE,))
 
 
+def _accepting_made_competent(world: World, actor: str) -> Setup:
+    """Platform administrators have marked the accepting NGO competent to identify victims."""
+    organisation = world.network.accepting
+    organisation.identifies_victims = True
+    organisation.save(update_fields=["identifies_victims"])
+    return Setup(headers={}, body=BODIES[("/api/v1/referrals/{pk}/identification/", "POST")](world, actor, ""))
+
+
 # (route, method, target) -> a setup run in the cell's savepoint before the caller's request.
 SETUPS: dict[tuple[str, str, str], Callable[[World, str], Setup]] = {
     ("/api/v1/referrals/", "POST", "replay"):
@@ -226,6 +249,7 @@ SETUPS: dict[tuple[str, str, str], Callable[[World, str], Setup]] = {
         lambda w, actor: _submitted_with_key(w, actor, withdraw_consent=True),
     ("/api/v1/referrals/{pk}/outcomes/", "POST", "accepted: replay after consent withdrawal"):
         _outcome_with_key_then_consent_withdrawn,
+    ("/api/v1/referrals/{pk}/identification/", "POST", "accepted: competent"): _accepting_made_competent,
 }
 
 
