@@ -11,6 +11,7 @@ settings: the one place these rules live.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
 from organisations.permissions import is_network_user, is_platform_admin, require_identify_victims
 from referrals.models import Referral
@@ -51,9 +52,17 @@ def require_may_screen(user, referral: Referral) -> Rights:
     return require_acting_role(user, referral)
 
 
-def require_may_decide_identification(user) -> None:
-    """403 unless the user's organisation is competent to identify victims and the user's role
-    acts for it; the caller has answered 404 already if it cannot see the referral."""
+def require_sees_referral(user, referral: Referral) -> None:
+    """404, as if it did not exist, unless the user's organisation sees the referral."""
+    if not Referral.objects.restrict(user, "view").filter(pk=referral.pk).exists():
+        raise Http404("No such referral.")
+
+
+def require_may_decide_identification(user, referral: Referral | None = None) -> None:
+    """404 unless the user's organisation sees the referral (when given); 403 unless it is
+    competent to identify victims and the user's role acts for it."""
+    if referral is not None:
+        require_sees_referral(user, referral)
     require_identify_victims(user)
 
 

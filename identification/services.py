@@ -161,7 +161,7 @@ def screening_record(*, referral: Referral, by, form: ScreeningForm, answers: di
 def identification_decide(*, referral: Referral, by, decision: str, basis: str = "", decided_on: date
                           ) -> IdentificationDecision:
     """Record a competent organisation's decision (kept with every earlier one)."""
-    permissions.require_may_decide_identification(by)
+    permissions.require_may_decide_identification(by, referral)
     screen_fields(basis=basis)
     if decided_on > timezone.localdate():
         raise ValidationError({"decided_on": "cannot be in the future"})
