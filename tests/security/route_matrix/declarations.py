@@ -263,6 +263,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/api/v1/countries/", "GET", "-"): MEMBER_READ,
     ("/api/v1/countries/{code}/", "GET", "TH code"): MEMBER_READ,
     ("/api/v1/countries/{code}/", "PATCH", "TH code"): expect(403, anonymous=401, platform_admin=200),
+    # the competence to identify victims: platform administrators only, not even the organisation's admin
+    ("/api/v1/organisations/{pk}/", "PATCH", "submitter: competent"): expect(403, anonymous=401, platform_admin=200),
 }
 
 # Route prefixes declared as a group, with the reason, instead of one row per route and caller.
@@ -286,7 +288,7 @@ TARGETS = frozenset({
     "-", "submitted", "offered", "accepted", "TH", "shelter", "coverage", "submitter", "viewer", "webhook",
     "shelter code", "foreign member", "for offered", "shelter: move", "coverage: move", "submitter: unverify",
     "replay", "replay after consent withdrawal", "accepted: replay after consent withdrawal",
-    "regional form", "TH code", "accepted: competent",
+    "regional form", "TH code", "accepted: competent", "submitter: competent",
 })
 
 

@@ -110,6 +110,8 @@ BODIES: dict[tuple, Body] = {
         "description": "Updated description."},
     ("/api/v1/organisations/{pk}/", "PATCH"): lambda w, actor, target: {"description": "Updated description."},
     ("/api/v1/organisations/{pk}/", "PATCH", "submitter: unverify"): lambda w, actor, target: {"verified": False},
+    ("/api/v1/organisations/{pk}/", "PATCH", "submitter: competent"):
+        lambda w, actor, target: {"identifies_victims": True},
     ("/api/v1/facilities/", "POST", "for offered"): lambda w, actor, target: {
         **FACILITY_BODY, "organisation": str(w.network.offered.pk)},
     ("/api/v1/facilities/{pk}/", "PATCH", "shelter: move"): lambda w, actor, target: {
