@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("organisations.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("activities.api.urls")),
+    path("", include("identification.api.urls")),
     path("", include("integration.api.urls")),
     path("", include("notifications.api.urls")),  # me/notification-preferences/
 ]

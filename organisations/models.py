@@ -83,6 +83,10 @@ class Organisation(models.Model):
     verified = models.BooleanField(
         default=False, help_text="Set by platform administrators once the organisation is vetted."
     )
+    identifies_victims = models.BooleanField(
+        default=False,
+        help_text="Competent to decide whether a person is a victim (set by platform administrators).",
+    )
     description = models.TextField(blank=True, max_length=5000)
     website = models.URLField(blank=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -220,6 +220,36 @@ def may_manage_webhooks(user) -> bool:
     return membership is not None and membership.organisation_id in organisations_with(user, MANAGE_WEBHOOKS)
 
 
+# Identification of victims: a competence platform administrators give an organisation
+# (Organisation.identifies_victims); its admins and caseworkers then hold the capability.
+IDENTIFY_VICTIMS = "identify_victims"
+IDENTIFIES_VICTIMS_DENIED = "Only platform administrators may set identifies_victims."
+
+
+def require_set_identifies_victims(user) -> None:
+    """Marking an organisation competent to identify victims: platform administrators only."""
+    if not is_platform_admin(user):
+        raise PermissionDenied(IDENTIFIES_VICTIMS_DENIED)
+
+
+def may_identify_victims(user) -> bool:
+    """The user is an admin or caseworker of an organisation competent to identify victims."""
+    membership = membership_of(user)
+    return bool(
+        membership is not None
+        and membership.organisation.identifies_victims
+        and membership.organisation_id in organisations_with(user, ACT_FOR_ORGANISATION)
+    )
+
+
+def require_identify_victims(user) -> None:
+    if not may_identify_victims(user):
+        raise PermissionDenied(
+            "Only admins and caseworkers of an organisation competent to identify victims (identify_victims) "
+            "may record an identification decision."
+        )
+
+
 # The analysts' permission is the referrals app's (their group holds it); it is read here by name,
 # so that organisations imports nothing of referrals.
 VIEW_ALL_STATISTICS = "referrals.view_all_statistics"

@@ -32,7 +32,7 @@ from .models import (
 
 User = get_user_model()
 
-ORGANISATION_FIELDS = {"name", "kind", "country", "verified", "description", "website"}
+ORGANISATION_FIELDS = {"name", "kind", "country", "verified", "identifies_victims", "description", "website"}
 FACILITY_FIELDS = {
     "name", "kind", "location", "services", "capacity_total", "capacity_available",
     "accepts_genders", "accepts_age_groups", "languages",
@@ -69,6 +69,9 @@ def organisation_update(*, organisation: Organisation, data: dict, by=None) -> O
     """`by`, when given, must be allowed to change the verification if `data` changes it."""
     if by is not None and "verified" in data and data["verified"] != organisation.verified:
         permissions.require_verify(by)
+    competence = data.get("identifies_victims", organisation.identifies_victims)
+    if by is not None and competence != organisation.identifies_victims:
+        permissions.require_set_identifies_victims(by)
     _save(organisation, {k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
     return organisation
 

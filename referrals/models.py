@@ -265,6 +265,10 @@ class EventAction(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     REDUCED = "reduced"
     NO_FREE_BEDS = "no_free_beds"
+    # the mechanism (issue 14: screening and identification)
+    SCREENED = "screened"
+    IDENTIFICATION_DECIDED = "identification_decided"
+    REFLECTION_PERIOD_ENDING = "reflection_period_ending"
 
 
 @pgtrigger.register(
@@ -275,7 +279,7 @@ class ReferralEvent(models.Model):
     update or delete a row (trigger), whatever the code above it does."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=20, choices=EventAction.choices)
+    action = models.CharField(max_length=32, choices=EventAction.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT, related_name="+")
     # Organisation the event concerns (the one offered, declining...): the submitter sees it,
@@ -303,6 +307,9 @@ class OutboxEventType(models.TextChoices):
     OUTCOME_RECORDED = "referral.outcome_recorded"
     CLOSED = "referral.closed"
     OFFER_EXPIRED = "offer.expired"
+    SCREENED = "referral.screened"
+    IDENTIFICATION_DECIDED = "referral.identification_decided"
+    REFLECTION_ENDING = "referral.reflection_ending"
 
 
 class OutboxEvent(models.Model):

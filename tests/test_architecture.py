@@ -11,7 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLKIT = "api"
-DOMAIN = ("geo", "organisations", "referrals", "accounts", "activities")  # accounts: signing in, above organisations
+# accounts: signing in, above organisations; identification, activities: above referrals and organisations
+DOMAIN = ("geo", "organisations", "referrals", "accounts", "identification", "activities")
+# The mechanism's app (screening, identification) sits above these domain apps: they never import it.
+BELOW_IDENTIFICATION = ("geo", "organisations", "referrals")
 ABOVE_THE_DOMAIN = ("integration", "notifications", "demo")
 
 # Domain modules, owned by other areas, that still import the toolkit or the integration app until
@@ -72,6 +75,17 @@ def test_domain_modules_import_neither_the_toolkit_nor_the_integration_app():
         if names:
             offences[module] = sorted(names)
     assert offences == {}
+
+
+def test_the_domain_below_the_mechanism_does_not_import_it():
+    """referrals and organisations know nothing of screening and identification; only the
+    referral's HTTP surface (referrals/api) shows them."""
+    offences = {
+        module: sorted(top_levels(imported(module, path)) & {"identification"})
+        for module, path in domain_modules()
+        if module.split(".")[0] in BELOW_IDENTIFICATION
+    }
+    assert {module: names for module, names in offences.items() if names} == {}
 
 
 TASK_NAME = re.compile(rf"^({'|'.join((TOOLKIT, *ABOVE_THE_DOMAIN))})\.tasks\.")

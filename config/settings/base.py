@@ -438,3 +438,15 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.Authenticatio
 # Stored text kept in several languages (organisations.translation): empty translations show English.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# --- issue 14: identification ---
+# Screening forms, identification decisions and the reflection and recovery period (README
+# "Screening and identification"). A presumed or identified victim's period lasts the country's
+# setting (GET/PATCH /api/v1/countries/{code}/), else this regional default; the submitter and
+# the accepting organisation are reminded REFLECTION_REMINDER_DAYS before it ends.
+INSTALLED_APPS += ["identification"]
+REFLECTION_PERIOD_DAYS = env.int("REFLECTION_PERIOD_DAYS", default=30)
+REFLECTION_REMINDER_DAYS = env.int("REFLECTION_REMINDER_DAYS", default=7)
+REFLECTION_REMINDER_CHECK_SECONDS = env.int("REFLECTION_REMINDER_CHECK_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["reflection-reminders"] = {
+    "task": "identification.tasks.remind_reflection_periods", "schedule": REFLECTION_REMINDER_CHECK_SECONDS,
+}

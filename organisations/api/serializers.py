@@ -65,8 +65,15 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "verified", "description", "website"]
-        extra_kwargs = {"verified": {"required": False}}
+        fields = ["id", "name", "kind", "country", "verified", "identifies_victims", "description", "website"]
+        extra_kwargs = {
+            "verified": {"required": False},
+            "identifies_victims": {
+                "required": False,
+                "help_text": "Competent to identify victims (capability identify_victims); platform administrators "
+                             "set it, anyone else changing it gets 403.",
+            },
+        }
 
 
 class ServiceTypeSerializer(serializers.ModelSerializer):

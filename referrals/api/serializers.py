@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.utils.translation import gettext as _
@@ -5,6 +6,15 @@ from rest_framework import serializers
 
 from api.fields import PointField
 from geo.models import AdministrativeArea
+
+# The referral's HTTP surface shows the mechanism's steps (issue 14); the referrals domain itself
+# never imports the identification app, which sits above it.
+from identification.api.serializers import (
+    IdentificationSummarySerializer,
+    ScreeningSummarySerializer,
+    referral_identification,
+    referral_reflection_period_ends,
+)
 from organisations.api.serializers import OrganisationSummarySerializer
 from organisations.codes import COUNTRY_CHOICES, LANGUAGE_CHOICES
 from referrals.models import (
@@ -162,6 +172,11 @@ class ReferralSerializer(serializers.ModelSerializer):
         help_text="Submitter only: an open referral of the same person (same case reference) by your organisation."
     )
     consent_withdrawn = serializers.DateTimeField(allow_null=True)
+    screenings = ScreeningSummarySerializer(many=True, help_text="Screenings against indicators (no notes).")
+    identification = serializers.SerializerMethodField(help_text="The latest identification decision, if any.")
+    reflection_period_ends = serializers.SerializerMethodField(
+        help_text="End of the reflection and recovery period opened by a presumed or identified decision."
+    )
 
     class Meta:
         model = Referral
@@ -169,8 +184,14 @@ class ReferralSerializer(serializers.ModelSerializer):
             "id", "status", "subject_key", "possible_duplicate_of", "consent_withdrawn", "submitting_organisation",
             "profile", "exploitation_types",
             "indicators", "needs", "urgency", "location", "consent", "notes", "offers", "accepted_by",
-            "outcomes", "close_reason", "created", "updated",
+            "outcomes", "close_reason", "screenings", "identification", "reflection_period_ends", "created", "updated",
         ]
+
+    def get_identification(self, referral) -> IdentificationSummarySerializer(allow_null=True):
+        return referral_identification(referral)
+
+    def get_reflection_period_ends(self, referral) -> datetime.date | None:
+        return referral_reflection_period_ends(referral)
 
     def get_subject_key(self, referral) -> str | None:
         if not sees_every_party(self.context.get("organisation_id"), referral):

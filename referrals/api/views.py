@@ -150,6 +150,8 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
             .prefetch_related(
                 Prefetch("offers", queryset=Offer.objects.select_related("organisation")),
                 "outcomes__organisation",
+                "screenings",  # the mechanism's steps (identification app), shown on the referral
+                "identification_decisions__organisation",
             )
         )
 

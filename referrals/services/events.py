@@ -17,12 +17,20 @@ OUTBOX_TYPES = {
     EventAction.CLOSED: OutboxEventType.CLOSED,
     EventAction.EXPIRED: OutboxEventType.OFFER_EXPIRED,
     EventAction.CONSENT_WITHDRAWN: OutboxEventType.CLOSED,
+    EventAction.SCREENED: OutboxEventType.SCREENED,
+    EventAction.IDENTIFICATION_DECIDED: OutboxEventType.IDENTIFICATION_DECIDED,
+    EventAction.REFLECTION_PERIOD_ENDING: OutboxEventType.REFLECTION_ENDING,
 }
 
 
-def event_record(referral: Referral, action: str, *, by=None, organisation=None, subject=None, **detail) -> None:
+def event_record(
+    referral: Referral, action: str, *, by=None, organisation=None, subject=None, audience: list | None = None,
+    **detail,
+) -> None:
     """Record the change in the audit trail and, for changes partners hear about, in the outbox:
-    both in the caller's transaction, so neither exists without the change."""
+    both in the caller's transaction, so neither exists without the change. `audience` narrows
+    who hears of it to some of the organisations that may see the referral (a reminder for the
+    submitter and the accepting organisation only)."""
     ReferralEvent.objects.create(
         referral=referral,
         action=action,
@@ -34,10 +42,17 @@ def event_record(referral: Referral, action: str, *, by=None, organisation=None,
     if action in OUTBOX_TYPES:
         event = OutboxEvent.objects.create(
             type=OUTBOX_TYPES[action], referral=referral, subject_organisation=subject,
-            audience=organisations_that_may_view(referral.pk),
+            audience=_audience(referral, audience),
         )
         # Whoever relays the outbox (the integration app) nudges its relay once this commits.
         outbox_event_written.send(sender=OutboxEvent, event_id=event.pk)
+
+
+def _audience(referral: Referral, narrowed: list | None) -> list:
+    may_view = organisations_that_may_view(referral.pk)
+    if narrowed is None:
+        return may_view
+    return [organisation_id for organisation_id in may_view if organisation_id in set(narrowed)]
 
 
 @transaction.atomic

@@ -17,6 +17,8 @@ PUBLIC_URL = "https://93.184.216.34/hooks"  # a public literal address: no DNS; 
 ALL_EVENTS = [
     "referral.submitted", "referral.offered", "referral.accepted", "referral.declined", "referral.withdrawn",
     "referral.outcome_recorded", "referral.closed", "offer.expired",
+    # issue 14: the mechanism's steps
+    "referral.screened", "referral.identification_decided", "referral.reflection_ending",
 ]
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 URL = "/api/v1/organisations/"
-FIELDS = {"id", "name", "kind", "country", "verified", "description", "website"}
+FIELDS = {"id", "name", "kind", "country", "verified", "identifies_victims", "description", "website"}
 
 
 def detail(organisation) -> str:
@@ -43,6 +43,7 @@ def test_member_reads_another_organisation(other_ngo, team):
         "kind": "ngo",
         "country": "TH",
         "verified": True,
+        "identifies_victims": False,
         "description": "",
         "website": "",
     }

@@ -53,6 +53,7 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.test import Client
 
 from geo.models import AdministrativeArea
+from identification.services import regional_form_seed
 from organisations.models import Membership, ServiceType
 from referrals import services as referral_services
 from referrals.statistics import DIMENSIONS
@@ -137,6 +138,8 @@ class Seeded:
     areas: list[int] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
     activities: list[int] = field(default_factory=list)
+    screening_forms: list[int] = field(default_factory=list)  # issue 14: the seeded regional form
+    countries: list[str] = field(default_factory=lambda: ["TH", "ID"])
 
 
 def _hash(*parts) -> int:
@@ -162,6 +165,7 @@ def _seed() -> Seeded:
         AdministrativeArea.objects.filter(code__in=["TH", "MM", "MY", "ID", "KH"]).values_list("pk", flat=True)
     )
     seeded.services = list(ServiceType.objects.values_list("code", flat=True))
+    seeded.screening_forms = [regional_form_seed().pk]
     return seeded
 
 
@@ -215,6 +219,8 @@ def _fill_path(case, network: Seeded) -> None:
         "/api/v1/geo/areas/": network.areas,
         "/api/v1/services/": network.services,
         "/api/v1/activities/": network.activities,
+        "/api/v1/screening-forms/": network.screening_forms,
+        "/api/v1/countries/": network.countries,
     }
     for prefix, values in options.items():
         if path.startswith(prefix):
@@ -261,6 +267,10 @@ def _fill_body(case, network: Seeded, role: str) -> None:
         location["area"] = _pick(network.areas, choice)
     if "date" in body and choice % 2:
         body["date"] = timezone.localdate().isoformat()
+    if "decided_on" in body and choice % 2:  # an identification decision: today is a valid day
+        body["decided_on"] = timezone.localdate().isoformat()
+    if "form" in body and "answers" in body:  # a screening, with the regional form
+        body["form"] = _pick(network.screening_forms, choice)
     if "password" in body and choice % 2:
         body["password"] = PASSWORD
     if path == "/api/v1/auth/token/" and choice % 2:

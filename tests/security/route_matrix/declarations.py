@@ -242,6 +242,48 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     ("/api/v1/me/", "PATCH", "-"): expect(200, anonymous=401),
     ("/api/v1/me/notification-preferences/", "GET", "-"): expect(200, anonymous=401),
     ("/api/v1/me/notification-preferences/", "PUT", "-"): expect(200, anonymous=401),
+    # --- issue 14: screening forms, screenings, identification, countries ---
+    # forms: every member reads; platform administrators write; the seeded regional form is published (409)
+    ("/api/v1/screening-forms/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/screening-forms/", "POST", "-"): expect(403, anonymous=401, platform_admin=201),
+    ("/api/v1/screening-forms/{pk}/", "GET", "regional form"): MEMBER_READ,
+    ("/api/v1/screening-forms/{pk}/", "PATCH", "regional form"): expect(403, anonymous=401, platform_admin=409),
+    ("/api/v1/screening-forms/{pk}/publish/", "POST", "regional form"):
+        expect(403, anonymous=401, platform_admin=409),
+    # a referral's screenings: read by who sees it; written by the parties acting on it (not viewers)
+    ("/api/v1/referrals/{pk}/screenings/", "GET", "submitted"): expect(404, anonymous=401, analyst=403, submitter=200),
+    ("/api/v1/referrals/{pk}/screenings/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=201, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/screenings/", "GET", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, offered_caseworker=200),
+    ("/api/v1/referrals/{pk}/screenings/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=201, submitter_viewer=403, offered_caseworker=201),
+    ("/api/v1/referrals/{pk}/screenings/", "GET", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, accepting_caseworker=200),
+    ("/api/v1/referrals/{pk}/screenings/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=201, submitter_viewer=403, accepting_caseworker=201),
+    # identification: no organisation of the network is competent (403 to who sees the referral) ...
+    ("/api/v1/referrals/{pk}/identification/", "GET", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=200),
+    ("/api/v1/referrals/{pk}/identification/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=403),
+    ("/api/v1/referrals/{pk}/identification/", "GET", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=200, offered_caseworker=200),
+    ("/api/v1/referrals/{pk}/identification/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=403, offered_caseworker=403),
+    ("/api/v1/referrals/{pk}/identification/", "GET", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=200, accepting_caseworker=200),
+    ("/api/v1/referrals/{pk}/identification/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=403, accepting_caseworker=403),
+    # ... until platform administrators mark the accepting NGO competent (identifies_victims)
+    ("/api/v1/referrals/{pk}/identification/", "POST", "accepted: competent"):
+        expect(404, anonymous=401, analyst=403, submitter=403, accepting_caseworker=201),
+    # the rules per member state: members read; platform administrators set them
+    ("/api/v1/countries/", "GET", "-"): MEMBER_READ,
+    ("/api/v1/countries/{code}/", "GET", "TH code"): MEMBER_READ,
+    ("/api/v1/countries/{code}/", "PATCH", "TH code"): expect(403, anonymous=401, platform_admin=200),
+    # the competence to identify victims: platform administrators only, not even the organisation's admin
+    ("/api/v1/organisations/{pk}/", "PATCH", "submitter: competent"): expect(403, anonymous=401, platform_admin=200),
 }
 
 # Route prefixes declared as a group, with the reason, instead of one row per route and caller.
@@ -266,6 +308,7 @@ TARGETS = frozenset({
     "shelter code", "foreign member", "for offered", "shelter: move", "coverage: move", "submitter: unverify",
     "replay", "replay after consent withdrawal", "accepted: replay after consent withdrawal",
     "activity", "activity: move",
+    "regional form", "TH code", "accepted: competent", "submitter: competent",
 })
 
 
@@ -293,6 +336,7 @@ FAMILY_OF = {
     "organisations": "organisations", "facilities": "facilities", "coverage-areas": "facilities",
     "activities": "facilities",
     "referrals": "referrals", "webhooks": "webhooks",
+    "screening-forms": "identification", "countries": "identification",
 }
 
 

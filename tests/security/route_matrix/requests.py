@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from geo.models import AdministrativeArea
+from identification.services import regional_form_seed
 from organisations.models import Membership
 from referrals import services
 from referrals.models import Referral
@@ -69,6 +70,8 @@ class World:
             "for offered": {},
             "replay": {},
             "replay after consent withdrawal": {},
+            "regional form": {"pk": regional_form_seed().pk},
+            "TH code": {"code": "TH"},
         }[target.split(":")[0]]
 
     def visible_referrals(self, actor: str) -> set[str]:
@@ -115,6 +118,8 @@ BODIES: dict[tuple, Body] = {
         "description": "Updated description."},
     ("/api/v1/organisations/{pk}/", "PATCH"): lambda w, actor, target: {"description": "Updated description."},
     ("/api/v1/organisations/{pk}/", "PATCH", "submitter: unverify"): lambda w, actor, target: {"verified": False},
+    ("/api/v1/organisations/{pk}/", "PATCH", "submitter: competent"):
+        lambda w, actor, target: {"identifies_victims": True},
     ("/api/v1/facilities/", "POST", "for offered"): lambda w, actor, target: {
         **FACILITY_BODY, "organisation": str(w.network.offered.pk)},
     ("/api/v1/facilities/{pk}/", "PATCH", "shelter: move"): lambda w, actor, target: {
@@ -155,6 +160,18 @@ BODIES: dict[tuple, Body] = {
     ("/api/v1/me/", "PATCH"): lambda w, actor, target: {"time_zone": "Asia/Bangkok", "language": "th"},
     ("/api/v1/me/notification-preferences/", "PUT"): lambda w, actor, target: {
         "choices": {kind: "digest" for kind in NOTIFICATION_KINDS}, "digest_time": "07:30"},
+    ("/api/v1/screening-forms/", "POST"): lambda w, actor, target: {
+        "code": "matrix-form", "title": "A national form", "country": "TH",
+        "questions": [{"code": "act_recruited", "text": "Recruited by a broker?", "element": "act",
+                       "strength": "strong"}]},
+    ("/api/v1/screening-forms/{pk}/", "PATCH"): lambda w, actor, target: {"title": "Renamed"},
+    ("/api/v1/referrals/{pk}/screenings/", "POST"): lambda w, actor, target: {
+        "form": regional_form_seed().pk, "answers": {"act_recruited": "yes", "deception": "no"},
+        "notes": "Screened at the shelter."},
+    ("/api/v1/referrals/{pk}/identification/", "POST"): lambda w, actor, target: {
+        "decision": "presumed", "basis": "Strong indicators of deception.",
+        "decided_on": timezone.localdate().isoformat()},
+    ("/api/v1/countries/{code}/", "PATCH"): lambda w, actor, target: {"reflection_period_days": 45},
 }
 HEADERS: dict[tuple[str, str], Callable[[World, str], dict]] = {
     ("/api/v1/referrals/{pk}/", "PATCH"): _if_match,  # the ETag as read: a valid, current precondition
@@ -236,6 +253,14 @@ def _outcome_with_key_then_consent_withdrawn(world: World, actor: str) -> Setup:
     return Setup(headers={"Idempotency-Key": key}, body=body, never=(CLINIC_NOTE,))
 
 
+def _accepting_made_competent(world: World, actor: str) -> Setup:
+    """Platform administrators have marked the accepting NGO competent to identify victims."""
+    organisation = world.network.accepting
+    organisation.identifies_victims = True
+    organisation.save(update_fields=["identifies_victims"])
+    return Setup(headers={}, body=BODIES[("/api/v1/referrals/{pk}/identification/", "POST")](world, actor, ""))
+
+
 # (route, method, target) -> a setup run in the cell's savepoint before the caller's request.
 SETUPS: dict[tuple[str, str, str], Callable[[World, str], Setup]] = {
     ("/api/v1/referrals/", "POST", "replay"):
@@ -244,6 +269,7 @@ SETUPS: dict[tuple[str, str, str], Callable[[World, str], Setup]] = {
         lambda w, actor: _submitted_with_key(w, actor, withdraw_consent=True),
     ("/api/v1/referrals/{pk}/outcomes/", "POST", "accepted: replay after consent withdrawal"):
         _outcome_with_key_then_consent_withdrawn,
+    ("/api/v1/referrals/{pk}/identification/", "POST", "accepted: competent"): _accepting_made_competent,
 }
 
 
