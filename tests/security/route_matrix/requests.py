@@ -20,6 +20,7 @@ from tests.network import PUBLIC_WEBHOOK_URL, Network
 from tests.organisations.factories import PASSWORD
 from tests.referrals.factories import referral_payload
 
+from .console import console_bodies
 from .declarations import SUBMITTER, Cell
 
 User = get_user_model()
@@ -138,6 +139,7 @@ BODIES: dict[tuple, Body] = {
         "url": PUBLIC_WEBHOOK_URL, "events": ["referral.submitted", "referral.accepted"]},
     ("/api/v1/webhooks/{pk}/", "PATCH"): lambda w, actor, target: {"active": False},
 }
+BODIES.update(console_bodies(_login, timezone.localdate))  # the console's forms (route_matrix/console.py)
 HEADERS: dict[tuple[str, str], Callable[[World, str], dict]] = {
     ("/api/v1/referrals/{pk}/", "PATCH"): _if_match,  # the ETag as read: a valid, current precondition
 }
