@@ -14,7 +14,7 @@
     var map = L.map(element, { attributionControl: false }).setView([10, 110], 3);
     if (element.dataset.tiles) { L.tileLayer(element.dataset.tiles, { maxZoom: 12 }).addTo(map); }
     var marker = null;
-    L.geoJSON(outlines, {
+    var outlinesLayer = L.geoJSON(outlines, {
       style: { color: "#12355b", weight: 1, fillColor: "#f7f4ea", fillOpacity: 1 },
       onEachFeature: function (feature, layer) {
         layer.on("click", function (event) {
@@ -28,6 +28,10 @@
         });
       }
     }).addTo(map);
+    outlinesLayer.eachLayer(function (layer) {
+      var path = layer.getElement && layer.getElement();
+      if (path) { path.setAttribute("data-area", String(layer.feature.id)); }
+    });
     select.addEventListener("change", function () {
       lat.value = ""; lon.value = "";
       if (marker) { marker.remove(); marker = null; }
