@@ -92,9 +92,8 @@ class ReferralForm(forms.Form):
         self.fields["nationality"].choices = [("", "Unknown"), *country_choices()]
         self.fields["languages"].choices = language_choices()
         self.fields["needs"].choices = list(ServiceType.objects.order_by("name").values_list("code", "name"))
-        self.fields["area"].queryset = (
-            AdministrativeArea.objects.defer("geometry").order_by("level", "name")
-        )
+        self.fields["area"].queryset = AdministrativeArea.objects.defer("geometry").order_by("level", "name")
+        self.fields["area"].label_from_instance = lambda area: area.name
 
     def clean(self):
         data = super().clean()

@@ -9,10 +9,12 @@ from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from geo.models import AdministrativeArea
 from geo.selectors import area_outlines, smallest_area_containing
 from organisations.models import ServiceType
 from referrals import permissions, selectors, services
@@ -113,8 +115,11 @@ class ReferralNewView(ConsoleView):
 
 
 def outlines() -> list[dict]:
-    """The countries' simplified outlines for the map, computed once an hour (boundaries rarely change)."""
-    return cache.get_or_set("console:area-outlines", area_outlines, 3600)
+    """The countries' simplified outlines for the map, computed once an hour (boundaries rarely
+    change; reloaded ones have new ids, hence the key)."""
+    latest = AdministrativeArea.objects.filter(level=0).aggregate(Max("pk"), Count("pk"))
+    key = f"console:area-outlines:{latest['pk__max']}:{latest['pk__count']}"
+    return cache.get_or_set(key, area_outlines, 3600)
 
 
 def referral_or_404(request, pk) -> Referral | None:
