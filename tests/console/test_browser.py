@@ -173,8 +173,8 @@ def test_keyboard_alone_signs_in_and_accepts(people, offered, new_context, live_
     accept.focus()
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # visible focus
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Accepted" in page.locator(".status").inner_text()
 
 
