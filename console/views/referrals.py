@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from geo.models import AdministrativeArea
 from geo.selectors import area_outlines, smallest_area_containing
 from organisations.models import ServiceType
+from organisations.selectors import facility_location_shown
 from referrals import permissions, selectors, services
 from referrals.models import EventAction, ExploitationType, Indicator, Referral
 
@@ -142,6 +143,13 @@ def detail_context(request, referral: Referral, **extra) -> dict:
     for event in events:
         event.shown_actor = event.actor.username if permissions.sees_actor(organisation_id, event) else None
     matches = selectors.referral_matches(referral) if rights.see_matches else []
+    viewer = [organisation_id] if organisation_id else []
+    match_points = [
+        {"name": match.organisation.name, "lat": point.y, "lon": point.x,
+         "services": ", ".join(match.services_matched)}
+        for match in matches if match.facility is not None
+        for point in [facility_location_shown(match.facility, viewer)[0]]
+    ]
     service_names = dict(ServiceType.objects.values_list("code", "name"))
     return {
         "referral": referral,
@@ -150,6 +158,8 @@ def detail_context(request, referral: Referral, **extra) -> dict:
         "events": events,
         "outcomes": referral.outcomes.select_related("organisation"),
         "matches": matches,
+        "match_points": match_points,
+        "outlines": outlines() if match_points else [],
         "needs": [service_names.get(code, code) for code in referral.needs],
         "exploitation": [words(ExploitationType.choices).get(code, code) for code in referral.exploitation_types],
         "indicators": [words(Indicator.choices).get(code, code) for code in referral.indicators],

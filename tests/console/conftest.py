@@ -38,7 +38,8 @@ def people(reference_data):
     ngo = OrganisationFactory(name="Safe Haven Bangkok", kind="ngo", country="TH")
     other_ngo = OrganisationFactory(name="Unrelated Outreach", kind="ngo", country="TH")
     cover_country(ngo)
-    FacilityFactory(organisation=ngo, name="Haven shelter", services=["shelter", "medical", "psychosocial"])
+    FacilityFactory(organisation=ngo, name="Haven shelter", services=["shelter", "medical", "psychosocial"],
+                    languages=["th", "en", "my"])
     return People(
         government=government, ngo=ngo, other_ngo=other_ngo,
         gov_caseworker=member(government, "caseworker"), gov_viewer=member(government, "viewer"),

@@ -44,6 +44,7 @@ def test_the_whole_lifecycle_in_two_browsers(people, signed_in, live_server):
     government = signed_in(people.gov_caseworker)
     referral_url = submit_referral(government, live_server.url)
     assert "Submitted" in government.locator(".status").inner_text()
+    government.wait_for_selector('#matches-map [data-match="Safe Haven Bangkok"]')  # the matches on a map
     government.get_by_label("Safe Haven Bangkok").check()
     government.get_by_role("button", name="Offer to selected").click()
     government.wait_for_load_state()

@@ -176,6 +176,8 @@ def test_submitter_routes_to_selected_matches(people, submitted):
     assert page.status_code == 200
     assert {"Offer to selected", "Offer automatically", "Withdraw", "Withdraw consent"} <= buttons(page)
     assert "Safe Haven Bangkok" in page.content.decode()
+    assert 'id="match-points"' in page.content.decode()  # and on the map, at the shown place
+    assert "100.5018" not in page.content.decode()  # the shelter's exact place stays with its operator
     response = client.post(f"/app/referrals/{submitted.pk}/route/",
                            {"organisations": [str(people.ngo.pk)], "mode": "selected"})
     assert response.status_code == 302
