@@ -1,5 +1,5 @@
-"""The root URLconf: health, the admin, and the /api/v1/ surface (authentication, the schema and
-its docs, every app's routes, the webhooks)."""
+"""The root URLconf: the console (/app/; / sends people there), health, the admin, and the /api/v1/
+surface (authentication, the schema and its docs, every app's routes, the webhooks)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.views import SessionLoginView
 from api.health import healthz
+from console.views.errors import RedirectToConsole
 
 api_v1 = [
     path("", include("accounts.api.urls")),  # auth/token/, auth/logout/, auth/mfa/totp/(confirm/)
@@ -22,6 +23,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", RedirectToConsole.as_view(), name="root"),
+    path("app/", include("console.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
@@ -32,5 +35,5 @@ urlpatterns = [
 
 handler400 = "api.errors.bad_request_view"
 handler403 = "api.errors.permission_denied_view"
-handler404 = "api.errors.not_found_view"
+handler404 = "console.views.errors.not_found_view"  # the console's page under /app/, else problem+json
 handler500 = "api.errors.server_error_view"

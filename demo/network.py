@@ -5,12 +5,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import transaction
+from django.utils import timezone
 
 from geo.models import AdministrativeArea
 from organisations import services as organisation_services
 from organisations.models import CoverageArea, Facility, Membership, Organisation
 from referrals import services as referral_services
-from referrals.models import Referral
+from referrals.models import Offer, OfferStatus, Referral
 
 User = get_user_model()
 
@@ -218,3 +219,20 @@ def load_demo_referrals(organisations: dict[str, Organisation], *, log=print) ->
                           notes="Duplicate of an earlier report.", **common)
     referral_services.referral_withdraw(referral=withdrawn, by=police)
     log("  5 referrals: submitted, offered, in progress, closed, withdrawn")
+
+
+@transaction.atomic
+def load_demo_waiting_offer(organisations: dict[str, Organisation], *, log=print) -> None:
+    """An offer waiting in Mekong Safe Haven's inbox, whenever the demo starts: offers expire (a
+    day for an urgent referral), so an earlier run's offer may be gone. The console's first click
+    (haven.caseworker's inbox) then shows something real."""
+    haven = organisations["haven"]
+    if Offer.objects.filter(organisation=haven, status=OfferStatus.PENDING).exists():
+        return
+    police = User.objects.get(username="police.caseworker")
+    waiting = _referral(police, case=f"DEMO-INBOX-{timezone.now():%Y%m%d%H%M}", age_band="21-23", gender="female",
+                        nationality="LA", languages=["lo", "th"], exploitation=["sexual"],
+                        needs=["shelter", "psychosocial"], urgency="emergency", where=(100.49, 13.78),
+                        notes="Found during a venue inspection; asks for a female caseworker.")
+    referral_services.referral_route(referral=waiting, by=police, organisation_ids=[haven.pk])
+    log("  1 offer waiting in the inbox of Mekong Safe Haven (haven.caseworker)")

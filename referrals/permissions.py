@@ -23,7 +23,7 @@ from organisations.models import Organisation, Role, RoleGroup
 from organisations.permissions import ACT_FOR_ORGANISATION, is_platform_admin
 from organisations.selectors import has_organisation_permission, membership_of
 
-from .models import Referral, ReferralGroupObjectPermission
+from .models import Referral, ReferralGroupObjectPermission, Status
 
 VIEW = "view_referral"
 MANAGE = "manage_referral"
@@ -284,3 +284,46 @@ def statistics_organisation(user) -> Organisation:
     if organisation is None:
         raise PermissionDenied(_("Statistics are for analysts and members of an organisation."))
     return organisation
+
+
+# --- what a person's screen offers (the console) --------------------------------------------------
+#
+# Booleans for pages, computed here so that no template decides a permission. They say which
+# actions to offer; the services still decide (state under the row lock, then the capability).
+
+def may_submit(user) -> bool:
+    try:
+        require_may_submit(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ReferralActions:
+    """The actions the user's organisation and role hold on one referral in its current state."""
+
+    route: bool
+    respond: bool
+    withdraw: bool
+    withdraw_consent: bool
+    record: bool
+    see_matches: bool
+
+    @property
+    def any(self) -> bool:
+        return self.route or self.respond or self.withdraw or self.withdraw_consent or self.record
+
+
+def may_act_on(user, referral: Referral) -> ReferralActions:
+    capabilities = capabilities_on(user, referral)
+    manage, status = MANAGE in capabilities, referral.status
+    open_statuses = (Status.SUBMITTED, Status.OFFERED, Status.ACCEPTED, Status.IN_PROGRESS)
+    return ReferralActions(
+        route=manage and status in (Status.SUBMITTED, Status.OFFERED),
+        respond=RESPOND in capabilities and status == Status.OFFERED,
+        withdraw=manage and status in open_statuses,
+        withdraw_consent=manage and referral.consent_withdrawn is None,
+        record=RECORD in capabilities and status in (Status.ACCEPTED, Status.IN_PROGRESS),
+        see_matches=may_see_matches(user, referral) and status in (Status.SUBMITTED, Status.OFFERED),
+    )

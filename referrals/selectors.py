@@ -1,11 +1,20 @@
 """Reads of referrals, always restricted to what the user's organisation may see."""
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from organisations.selectors import ProviderMatch, provider_search
 
 from . import permissions
-from .models import CHILD_AGE_BANDS, AgeBand, ProfileGender, Referral, ReferralGroupObjectPermission
+from .models import (
+    CHILD_AGE_BANDS,
+    AgeBand,
+    Offer,
+    OfferStatus,
+    ProfileGender,
+    Referral,
+    ReferralGroupObjectPermission,
+    Status,
+)
 from .permissions import VIEW, organisation_of
 
 OPEN = ("submitted", "offered", "accepted", "in_progress")
@@ -110,3 +119,47 @@ def organisation_may_view(referral_id, organisation_id) -> bool:
         permission__codename=VIEW,
         permission__content_type__app_label="referrals",
     ).exists()
+
+
+URGENCY_RANK = {"emergency": 0, "urgent": 1, "routine": 2}
+
+
+def inbox_for(user) -> QuerySet:
+    """The open offers of the user's organisation, most urgent first, then oldest first (the one
+    expiring soonest). Only offers of referrals the organisation still sees."""
+    organisation = acting_organisation(user)
+    if organisation is None:
+        return Offer.objects.none()
+    rank = Case(*[When(referral__urgency=name, then=Value(value)) for name, value in URGENCY_RANK.items()],
+                output_field=IntegerField())
+    return (
+        Offer.objects.filter(
+            organisation=organisation, status=OfferStatus.PENDING, referral__status=Status.OFFERED,
+            referral__in=Referral.objects.restrict(user, "view").values("pk"),
+        )
+        .select_related("referral", "referral__area").defer("referral__area__geometry")
+        .annotate(urgency_rank=rank).order_by("urgency_rank", "created", "pk")
+    )
+
+
+def own_referrals_for(user) -> QuerySet[Referral]:
+    """The referrals the user's organisation submitted or accepted (not those merely offered to it:
+    those are in the inbox), newest change first."""
+    organisation = acting_organisation(user)
+    if organisation is None:
+        return Referral.objects.none()
+    return (
+        Referral.objects.restrict(user, "view")
+        .filter(Q(submitting_organisation=organisation) | Q(accepted_by=organisation))
+        .select_related("area", "submitting_organisation", "accepted_by").defer("area__geometry")
+        .order_by("-updated", "-id")
+    )
+
+
+def referral_for(user, pk) -> Referral:
+    """One referral the user's organisation may see (Referral.DoesNotExist otherwise)."""
+    return (
+        Referral.objects.restrict(user, "view")
+        .select_related("area", "submitting_organisation", "accepted_by").defer("area__geometry")
+        .get(pk=pk)
+    )

@@ -31,7 +31,8 @@ export EMAIL_URL=${EMAIL_URL:-filemail:///$mail}
 base="http://$host:$port"
 cat <<MSG
 
-  The referral network API is running.
+  The referral network is running.
+    Console         $base/app/           (sign in as haven.caseworker: an offer waits in the inbox)
     API root        $base/api/v1/
     Documentation   $base/api/v1/docs/      (Swagger UI; OpenAPI schema at $base/api/v1/schema/)
     Health          $base/healthz

@@ -334,6 +334,17 @@ IDEMPOTENCY_KEY_SECRET = env("IDEMPOTENCY_KEY_SECRET", default=SECRET_KEY)
 # degree cell its point is shown in.
 CONFIDENTIAL_AREA_LEVEL = env.int("CONFIDENTIAL_AREA_LEVEL", default=1)
 
+# --- issue 12: console ---
+# Server-rendered pages for people under /app/ (console/). htmx (django-htmx) enhances forms that
+# work without it; Leaflet (django-leaflet's copy) is served locally, never from a CDN.
+INSTALLED_APPS += ["django_htmx", "console"]
+if "leaflet" not in INSTALLED_APPS:  # the directory map (another part of the console) needs it too
+    INSTALLED_APPS += ["leaflet"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("console.context.console_nav")
+# A tile layer for the console's maps when a deployment has one (none: the maps draw boundaries only).
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

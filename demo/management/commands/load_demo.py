@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from demo.network import DEMO_PASSWORD, ORGANISATIONS, load_demo, load_demo_referrals
+from demo.network import DEMO_PASSWORD, ORGANISATIONS, load_demo, load_demo_referrals, load_demo_waiting_offer
 
 
 class Command(BaseCommand):
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         organisations = load_demo(log=self.stdout.write)
         self.stdout.write("Loading demo referrals...")
         load_demo_referrals(organisations, log=self.stdout.write)
+        load_demo_waiting_offer(organisations, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded. Accounts (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write("  platform.admin       (platform administrator)")
         self.stdout.write("  platform.analyst     (analyst: statistics over every referral)")

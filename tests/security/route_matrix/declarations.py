@@ -349,3 +349,9 @@ def family(cell: Cell) -> str:
 
 
 FAMILIES = sorted({family(cell) for cell in cells()})
+
+# The console's pages and actions (route_matrix/console.py), after the API's: some mirror them.
+from .console import console_matrix  # noqa: E402
+
+MATRIX.update(console_matrix(MATRIX, expect))
+FAMILIES = sorted({family(cell) for cell in cells()})

@@ -21,6 +21,7 @@ from tests.network import PUBLIC_WEBHOOK_URL, Network
 from tests.organisations.factories import PASSWORD
 from tests.referrals.factories import referral_payload
 
+from .console import console_bodies
 from .declarations import SUBMITTER, Cell
 
 User = get_user_model()
@@ -173,6 +174,7 @@ BODIES: dict[tuple, Body] = {
         "decided_on": timezone.localdate().isoformat()},
     ("/api/v1/countries/{code}/", "PATCH"): lambda w, actor, target: {"reflection_period_days": 45},
 }
+BODIES.update(console_bodies(_login, timezone.localdate))  # the console's forms (route_matrix/console.py)
 HEADERS: dict[tuple[str, str], Callable[[World, str], dict]] = {
     ("/api/v1/referrals/{pk}/", "PATCH"): _if_match,  # the ETag as read: a valid, current precondition
 }

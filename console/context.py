@@ -1,0 +1,28 @@
+"""Who is signed in, for the console's navigation: the organisation and role on every page."""
+
+from django.utils.functional import SimpleLazyObject
+
+from organisations.permissions import is_platform_admin
+from organisations.selectors import membership_of
+from referrals.permissions import may_submit, reads_all_statistics
+
+
+def _describe(user) -> dict:
+    if not user.is_authenticated:
+        return {}
+    membership = membership_of(user)
+    if membership is not None:
+        organisation, role = membership.organisation.name, membership.get_role_display()
+    elif is_platform_admin(user):
+        organisation, role = "The platform", "Platform administrator"
+    elif reads_all_statistics(user):
+        organisation, role = "The platform", "Analyst"
+    else:
+        organisation, role = "No organisation", "No role"
+    return {"organisation": organisation, "role": role, "may_submit": may_submit(user),
+            "member": membership is not None}
+
+
+def console_nav(request) -> dict:
+    """Lazy: pages that show no navigation (the API's, the admin's) pay nothing."""
+    return {"console_nav": SimpleLazyObject(lambda: _describe(request.user))}
