@@ -1,9 +1,13 @@
-"""Reads of the geography: which areas contain a point, and how a point is generalised."""
+"""Reads of the geography: which areas contain a point, how a point is generalised, and outlines
+simple enough for a map."""
+
+import json
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import PointOnSurface
+from django.contrib.gis.db.models import MultiPolygonField
+from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface
 from django.contrib.gis.geos import Point
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, QuerySet, Value
 
 from .models import AdministrativeArea, AreaPiece
 
@@ -32,3 +36,20 @@ def coarsen_point(point: Point, *, grid: float | None = None) -> Point:
     """Round a point to the coarse grid, so that an exact location cannot be read back from it."""
     grid = grid or settings.COARSE_GRID_DEGREES
     return Point(round(round(point.x / grid) * grid, 6), round(round(point.y / grid) * grid, 6), srid=4326)
+
+
+def simplified_outlines(*, area_ids=None, level: int | None = None, tolerance: float = 0.05,
+                        precision: int = 3) -> dict:
+    """{area id: (name, country, GeoJSON geometry dict)} of areas outlined coarsely enough for a
+    map's base layer (a slow connection downloads them): simplified in the database, topology
+    kept, coordinates rounded to `precision` decimals."""
+    queryset = AdministrativeArea.objects.all()
+    if area_ids is not None:
+        queryset = queryset.filter(pk__in=list(area_ids))
+    if level is not None:
+        queryset = queryset.filter(level=level)
+    simplified = Func(F("geometry"), Value(tolerance), function="ST_SimplifyPreserveTopology",
+                      output_field=MultiPolygonField(srid=4326))
+    rows = queryset.annotate(outline=AsGeoJSON(simplified, precision=precision)).values_list(
+        "pk", "name", "country", "outline")
+    return {pk: (name, country, json.loads(outline)) for pk, name, country, outline in rows if outline}

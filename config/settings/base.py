@@ -342,3 +342,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- issue 12: console (placeholder) ---
+INSTALLED_APPS += ["console", "django_htmx"]
+
+# --- issue 12: console admin pages ---
+# django-leaflet ships Leaflet and Leaflet.draw: served from this site (no CDN), by whitenoise.
+INSTALLED_APPS += ["leaflet"]
+# The directory map's base layer is the project's own boundaries (works offline); a deployment
+# with a tile server adds its tiles under them, e.g. https://tiles.example.org/{z}/{x}/{y}.png
+# (its origin is then allowed in the CSP's img-src).
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+if MAP_TILE_URL:
+    _tiles = MAP_TILE_URL.split("/")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("/".join(_tiles[:3]).replace("{s}.", "*."))

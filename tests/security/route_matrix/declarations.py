@@ -225,6 +225,11 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
         expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=404),
 }
 
+# The console's organisation admin, directory and statistics pages, declared next to them.
+from .console_admin import console_admin_matrix  # noqa: E402
+
+MATRIX.update(console_admin_matrix(expect))
+
 # Route prefixes declared as a group, with the reason, instead of one row per route and caller.
 GROUPED = {
     "/admin/": "Django admin site, staff only: every page sends anonymous and non-staff users to its "
