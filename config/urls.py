@@ -1,14 +1,35 @@
-"""The root URLconf: health, the admin, and the /api/v1/ surface (authentication, the schema and
-its docs, every app's routes, the webhooks)."""
+"""The root URLconf: health, the admin, the /api/v1/ surface (its root, authentication, the schema
+and its docs, every app's routes, the webhooks) and the console (/app/)."""
 
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import APIRootView
 
 from accounts.views import SessionLoginView
 from api.health import healthz
 
+
+class ApiRootView(APIRootView):
+    """The API's root: a link to every collection (public, as the schema is: it lists no data)."""
+
+    permission_classes = [AllowAny]
+
+
+# Every collection and entry point, by URL name (what /api/v1/ links to).
+API_ROOT = {
+    "auth/token": "auth-token", "schema": "schema", "docs": "docs",
+    "geo/areas": "area-list", "geo/locate": "geo-locate",
+    "organisations": "organisation-list", "services": "service-list", "facilities": "facility-list",
+    "coverage-areas": "coveragearea-list", "providers/search": "provider-search",
+    "directory/export": "directory-export", "referrals": "referral-list",
+    "stats/referrals": "stats-referrals", "stats/referrals/response-times": "stats-response-times",
+    "stats/export": "stats-export", "stats/capacity": "stats-capacity", "webhooks": "webhook-list",
+}
+
 api_v1 = [
+    path("", ApiRootView.as_view(api_root_dict=API_ROOT), name="api-root"),
     path("", include("accounts.api.urls")),  # auth/token/, auth/logout/, auth/mfa/totp/(confirm/)
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),

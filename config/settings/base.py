@@ -357,3 +357,8 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 if MAP_TILE_URL:
     _tiles = MAP_TILE_URL.split("/")
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("/".join(_tiles[:3]).replace("{s}.", "*."))
+
+# The browsable API (issue 12, part 10): pre-fills only writable fields; logs out with a POST form.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "rest_framework.renderers.JSONRenderer", "api.renderers.BrowsableAPIRenderer",
+]

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.views import View
 
-
 # The console's sign-in page (console:login): a fixed address, which partners link to.
 LOGIN_URL = "/app/login/"
 

@@ -56,6 +56,7 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     # two-factor: anyone signed in enrols themselves; confirming with no enrolment started is a conflict
     ("/api/v1/auth/mfa/totp/", "POST", "-"): expect(200, anonymous=401),
     ("/api/v1/auth/mfa/totp/confirm/", "POST", "-"): expect(409, anonymous=401),
+    ("/api/v1/", "GET", "-"): PUBLIC,  # the API root: links to every collection
     ("/api/v1/schema/", "GET", "-"): PUBLIC,
     ("/api/v1/docs/", "GET", "-"): PUBLIC,
     # the browsable API's session login (Django's LoginView and LogoutView): public forms
