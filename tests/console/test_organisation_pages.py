@@ -63,7 +63,7 @@ def test_caseworker_updates_free_beds_in_one_step(people, shelter):
     client = client_of(people["caseworker"])
     page = client.get("/app/organisation/facilities/").content.decode()
     assert f'action="/app/organisation/facilities/{shelter.pk}/capacity/"' in page
-    assert 'label for="id_{}_capacity_available">Beds free today'.format(shelter.pk) in page
+    assert f'label for="id_{shelter.pk}_capacity_available">Beds free today' in page
     response = client.post(f"/app/organisation/facilities/{shelter.pk}/capacity/", {"capacity_available": 7})
     assert response.status_code == 302
     assert response["Location"] == f"/app/organisation/facilities/?updated={shelter.pk}"
@@ -128,7 +128,7 @@ def test_coverage_by_areas_and_by_a_drawn_polygon(ngo, people, area):
     client = client_of(people["caseworker"])
     assert client.post("/app/organisation/coverage/", {"services": ["shelter"], "areas": [area("TH").pk]}
                        ).status_code == 302
-    square = '{"type": "Polygon", "coordinates": [[[100.3, 13.6], [100.9, 13.6], [100.9, 14.2], [100.3, 14.2], [100.3, 13.6]]]}'
+    square = Polygon(((100.3, 13.6), (100.9, 13.6), (100.9, 14.2), (100.3, 14.2), (100.3, 13.6)), srid=4326).geojson
     assert client.post("/app/organisation/coverage/", {"services": ["medical"], "geometry": square}).status_code == 302
     entries = CoverageArea.objects.filter(organisation=ngo)
     assert entries.count() == 2
@@ -173,7 +173,8 @@ def test_viewer_may_not_add_coverage(ngo, people, area):
 def test_admin_adds_changes_and_removes_members(ngo, people):
     client = client_of(people["admin"])
     response = client.post("/app/organisation/members/", {
-        "username": "somchai", "email": "somchai@example.org", "password": "a-long-unusual-passphrase", "role": "viewer"})
+        "username": "somchai", "email": "somchai@example.org", "password": "a-long-unusual-passphrase",
+        "role": "viewer"})
     assert response.status_code == 201
     login = f"somchai@{ngo.pk.hex[:8]}"
     assert login in response.content.decode()
