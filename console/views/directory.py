@@ -16,7 +16,7 @@ from geo.models import AdministrativeArea
 from geo.selectors import simplified_outlines
 from organisations import permissions, selectors
 from organisations.api.serializers import FacilitySerializer
-from organisations.codes import COUNTRY_CHOICES
+from organisations.codes import country_codes
 from organisations.models import ServiceType
 
 from .pages import ConsolePage
@@ -50,13 +50,18 @@ def coverage_features(coverage) -> list[dict]:
     return features
 
 
+def _countries() -> list[tuple[str, str]]:
+    """The countries of the network's boundaries (code, name), for the filter."""
+    return list(AdministrativeArea.objects.filter(level=0).order_by("name").values_list("code", "name"))
+
+
 def _filters(request) -> dict:
     """The service and country asked for, when they are known ones (anything else: no filter)."""
     service = request.GET.get("service", "")
     country = request.GET.get("country", "")
     return {
-        "service": service if ServiceType.objects.filter(code=service).exists() else "",
-        "country": country if country in dict(COUNTRY_CHOICES) else "",
+        "service": service if service and ServiceType.objects.filter(code=service).exists() else "",
+        "country": country if country in country_codes() else "",
     }
 
 
@@ -93,7 +98,7 @@ class DirectoryMapView(ConsolePage):
                  "organisation": facility.organisation.name}
                 for item, facility in zip(shown, facilities, strict=True)]
         return render(request, "console/directory/map.html", {
-            "filters": filters, "services": ServiceType.objects.order_by("code"), "countries": COUNTRY_CHOICES,
+            "filters": filters, "services": ServiceType.objects.order_by("code"), "countries": _countries(),
             "organisations": organisations, "facilities": rows,
             "countries_url": reverse("console:directory-countries"),
             "features_url": reverse("console:directory-features") + (f"?{query}" if query else ""),
