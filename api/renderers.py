@@ -14,8 +14,6 @@ import json
 from rest_framework import renderers
 from rest_framework.request import override_method
 
-from .errors import PROBLEM_CONTENT_TYPE
-
 FORM_STYLE = {"template_pack": "rest_framework/horizontal"}
 
 
@@ -27,6 +25,8 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     template = "api/browsable.html"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        from .errors import PROBLEM_CONTENT_TYPE  # api.errors reads DRF's settings, which load this module
+
         response = (renderer_context or {}).get("response")
         if response is not None and response.status_code >= 400 and response.content_type == PROBLEM_CONTENT_TYPE:
             return renderers.JSONRenderer().render(data, PROBLEM_CONTENT_TYPE, renderer_context)

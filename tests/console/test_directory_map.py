@@ -47,7 +47,8 @@ def test_a_shelter_is_exact_for_its_operator_and_at_its_cell_for_everyone_else(d
         if not exact:
             assert str(SHELTER_EXACT[0]) not in response.content.decode()
             page = client_of(user).get("/app/directory/").content.decode()
-            assert str(SHELTER_EXACT[0]) not in page and str(SHELTER_EXACT[1]) not in page
+            assert str(SHELTER_EXACT[0]) not in page
+            assert str(SHELTER_EXACT[1]) not in page
 
 
 def test_coverage_and_facilities_are_filtered_by_service_and_country(directory):
@@ -82,10 +83,13 @@ def test_the_base_layer_is_every_country_simplified(directory):
 def test_the_map_page_uses_local_leaflet_and_no_inline_script_or_style(directory):
     page = client_of(directory["outsider"]).get("/app/directory/").content.decode()
     scripts = re.findall(r"<script[^>]*>", page)
-    assert scripts and all("src=" in tag for tag in scripts)
+    assert scripts
+    assert all("src=" in tag for tag in scripts)
     assert 'src="/static/leaflet/leaflet.js"' in page
-    assert "unpkg" not in page and "cdn" not in page.lower()
-    assert " style=" not in page and "<style" not in page
+    assert "unpkg" not in page
+    assert "cdn" not in page.lower()
+    assert " style=" not in page
+    assert "<style" not in page
     assert 'data-countries-url="/app/directory/countries.geojson"' in page
     assert "data-tile-url" not in page
     assert '<label for="id_service">Service</label>' in page

@@ -52,7 +52,8 @@ def test_analysts_read_a_private_release_with_its_privacy_statement(caseworker, 
     page = response.content.decode()
     assert "Differentially private answer" in page
     assert "epsilon 1.00" in page
-    assert "1.00 spent" in page and "9.00 remaining" in page
+    assert "1.00 spent" in page
+    assert "9.00 remaining" in page
 
 
 def test_a_spent_budget_is_a_refusal_on_the_page(caseworker, settings):
