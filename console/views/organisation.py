@@ -13,6 +13,7 @@ from organisations import permissions, selectors, services
 from organisations.models import Membership
 
 from ..forms_admin import CapacityForm, CoverageForm, MemberAddForm, MemberRoleForm, WebhookForm
+from .directory import coverage_features, feature_collection
 from .pages import ConsolePage, service_errors_onto
 
 
@@ -113,8 +114,6 @@ class CoverageMapDataView(ConsolePage):
     """The organisation's coverage as GeoJSON, for the map on the coverage page."""
 
     def get(self, request):
-        from .directory import coverage_features, feature_collection
-
         membership = permissions.require_membership(request.user)
         coverage = _own(selectors.coverage_list(), membership).restrict(request.user, "view")
         return feature_collection(coverage_features(coverage))
