@@ -1,12 +1,16 @@
-"""Reads of the geography: which areas contain a point, and how a point is generalised."""
+"""Reads of the geography: which areas contain a point, how a point is generalised, and outlines
+simple enough for a map."""
+
+import json
 
 import json
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import PointOnSurface
+from django.contrib.gis.db.models import MultiPolygonField
+from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, QuerySet, Value
 
 from .models import AdministrativeArea, AreaPiece
 
@@ -59,3 +63,20 @@ def area_outlines(*, level: int = 0, tolerance: float = 0.3, min_area: float = 0
             {"type": "Feature", "id": pk, "properties": {"name": name}, "geometry": json.loads(geometry)}
             for pk, name, geometry in cursor.fetchall()
         ]
+
+
+def simplified_outlines(*, area_ids=None, level: int | None = None, tolerance: float = 0.05,
+                        precision: int = 3) -> dict:
+    """{area id: (name, country, GeoJSON geometry dict)} of areas outlined coarsely enough for a
+    map's base layer (a slow connection downloads them): simplified in the database, topology
+    kept, coordinates rounded to `precision` decimals."""
+    queryset = AdministrativeArea.objects.all()
+    if area_ids is not None:
+        queryset = queryset.filter(pk__in=list(area_ids))
+    if level is not None:
+        queryset = queryset.filter(level=level)
+    simplified = Func(F("geometry"), Value(tolerance), function="ST_SimplifyPreserveTopology",
+                      output_field=MultiPolygonField(srid=4326))
+    rows = queryset.annotate(outline=AsGeoJSON(simplified, precision=precision)).values_list(
+        "pk", "name", "country", "outline")
+    return {pk: (name, country, json.loads(outline)) for pk, name, country, outline in rows if outline}

@@ -264,3 +264,36 @@ def may_read_capacity_statistics(user) -> bool:
 def require_read_capacity_statistics(user) -> None:
     if not may_read_capacity_statistics(user):
         raise PermissionDenied(gettext("Capacity statistics are for platform administrators and analysts."))
+
+
+# The console's pages (issue 12): the same rules, as the questions its pages ask ---------------
+
+
+def require_membership(user) -> Membership:
+    """An organisation's own pages (its facilities, coverage, members, webhooks) are for its
+    members; platform administrators and analysts belong to none."""
+    membership = membership_of(user)
+    if membership is None:
+        raise PermissionDenied("These pages are for members of an organisation.")
+    return membership
+
+
+def require_network_user(user) -> None:
+    """The directory (the map) is open to the network: members and platform administrators."""
+    if not is_network_user(user):
+        raise PermissionDenied("The directory is for members of the network.")
+
+
+def may_manage_directory_of(user, organisation: Organisation) -> bool:
+    """Whether the user changes the organisation's facilities and coverage (free beds included)."""
+    return organisation.pk in organisations_with(user, MANAGE_DIRECTORY)
+
+
+def require_manage_directory_of(user, organisation: Organisation) -> None:
+    if not may_manage_directory_of(user, organisation):
+        raise PermissionDenied(DIRECTORY_DENIED)
+
+
+def require_manage_webhooks(user) -> None:
+    if not may_manage_webhooks(user):
+        raise PermissionDenied("Only an organisation's admins manage its webhooks.")

@@ -338,12 +338,8 @@ CONFIDENTIAL_AREA_LEVEL = env.int("CONFIDENTIAL_AREA_LEVEL", default=1)
 # Server-rendered pages for people under /app/ (console/). htmx (django-htmx) enhances forms that
 # work without it; Leaflet (django-leaflet's copy) is served locally, never from a CDN.
 INSTALLED_APPS += ["django_htmx", "console"]
-if "leaflet" not in INSTALLED_APPS:  # the directory map (another part of the console) needs it too
-    INSTALLED_APPS += ["leaflet"]
 MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("console.context.console_nav")
-# A tile layer for the console's maps when a deployment has one (none: the maps draw boundaries only).
-MAP_TILE_URL = env("MAP_TILE_URL", default="")
 
 LOGGING = {
     "version": 1,
@@ -461,3 +457,19 @@ REFLECTION_REMINDER_CHECK_SECONDS = env.int("REFLECTION_REMINDER_CHECK_SECONDS",
 CELERY_BEAT_SCHEDULE["reflection-reminders"] = {
     "task": "identification.tasks.remind_reflection_periods", "schedule": REFLECTION_REMINDER_CHECK_SECONDS,
 }
+# --- issue 12: console admin pages ---
+# django-leaflet ships Leaflet and Leaflet.draw: served from this site (no CDN), by whitenoise.
+INSTALLED_APPS += ["leaflet"]
+# The directory map's base layer is the project's own boundaries (works offline); a deployment
+# with a tile server adds its tiles under them, e.g. https://tiles.example.org/{z}/{x}/{y}.png
+# (its origin is then allowed in the CSP's img-src).
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+if MAP_TILE_URL:
+    _tiles = MAP_TILE_URL.split("/")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("/".join(_tiles[:3]).replace("{s}.", "*."))
+
+# The browsable API (issue 12, part 10): pre-fills only writable fields; logs out with a POST form.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "rest_framework.renderers.JSONRenderer", "api.renderers.BrowsableAPIRenderer",
+]

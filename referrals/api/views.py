@@ -142,6 +142,8 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     filterset_class = ReferralFilterSet
     pagination_class = ReferralCursorPagination
     restrict_actions = dict.fromkeys(SERVICE_CHECKED_ACTIONS, "view")
+    # What the browsable API's forms are built from (api.renderers): the writable fields only.
+    form_serializer_classes = {"POST": ReferralCreateSerializer, "PATCH": ReferralUpdateSerializer}
 
     def get_base_queryset(self):
         return (

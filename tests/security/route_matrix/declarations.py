@@ -56,6 +56,7 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     # two-factor: anyone signed in enrols themselves; confirming with no enrolment started is a conflict
     ("/api/v1/auth/mfa/totp/", "POST", "-"): expect(200, anonymous=401),
     ("/api/v1/auth/mfa/totp/confirm/", "POST", "-"): expect(409, anonymous=401),
+    ("/api/v1/", "GET", "-"): PUBLIC,  # the API root: links to every collection
     ("/api/v1/schema/", "GET", "-"): PUBLIC,
     ("/api/v1/docs/", "GET", "-"): PUBLIC,
     # the browsable API's session login (Django's LoginView and LogoutView): public forms
@@ -285,6 +286,11 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     # the competence to identify victims: platform administrators only, not even the organisation's admin
     ("/api/v1/organisations/{pk}/", "PATCH", "submitter: competent"): expect(403, anonymous=401, platform_admin=200),
 }
+
+# The console's organisation admin, directory and statistics pages, declared next to them.
+from .console_admin import console_admin_matrix  # noqa: E402
+
+MATRIX.update(console_admin_matrix(expect))
 
 # Route prefixes declared as a group, with the reason, instead of one row per route and caller.
 GROUPED = {

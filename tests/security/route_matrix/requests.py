@@ -22,6 +22,7 @@ from tests.organisations.factories import PASSWORD
 from tests.referrals.factories import referral_payload
 
 from .console import console_bodies
+from . import console_admin
 from .declarations import SUBMITTER, Cell
 
 User = get_user_model()
@@ -183,6 +184,9 @@ QUERIES = {
     "/api/v1/providers/search/": "lat=13.75&lon=100.5&services=shelter",
     "/api/v1/stats/referrals/": "group_by=urgency",
 }
+# The console's organisation admin, directory and statistics pages.
+BODIES.update(console_admin.console_admin_bodies(lambda world: world.area))
+QUERIES.update(console_admin.QUERIES)
 
 
 def client_for(world: World, actor: str, *, api: bool):
