@@ -49,7 +49,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("app/", include("console.urls")),
     # the browsable API's login, with the code field and the lockout (before DRF's own, which it replaces)
     path("api-auth/login/", SessionLoginView.as_view(), name="session-login"),
     path("api-auth/", include("rest_framework.urls")),

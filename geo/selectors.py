@@ -3,8 +3,6 @@ simple enough for a map."""
 
 import json
 
-import json
-
 from django.conf import settings
 from django.contrib.gis.db.models import MultiPolygonField
 from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface

@@ -21,8 +21,8 @@ from tests.network import PUBLIC_WEBHOOK_URL, Network
 from tests.organisations.factories import PASSWORD
 from tests.referrals.factories import referral_payload
 
-from .console import console_bodies
 from . import console_admin
+from .console import console_bodies
 from .declarations import SUBMITTER, Cell
 
 User = get_user_model()
