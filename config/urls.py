@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("geo.api.urls")),
     path("", include("organisations.api.urls")),
     path("", include("referrals.api.urls")),
+    path("", include("returns.api.urls")),  # issue 14: returns (and POST referrals/{id}/return/)
     path("", include("integration.api.urls")),
 ]
 

@@ -82,6 +82,10 @@ class Organisation(models.Model):
     verified = models.BooleanField(
         default=False, help_text="Set by platform administrators once the organisation is vetted."
     )
+    focal_point = models.BooleanField(
+        default=False,
+        help_text="A national focal point for returns to its country (set by platform administrators).",
+    )
     description = models.TextField(blank=True, max_length=5000)
     website = models.URLField(blank=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -31,7 +31,7 @@ from .models import (
 
 User = get_user_model()
 
-ORGANISATION_FIELDS = {"name", "kind", "country", "verified", "description", "website"}
+ORGANISATION_FIELDS = {"name", "kind", "country", "verified", "description", "website", "focal_point"}
 FACILITY_FIELDS = {
     "name", "kind", "location", "services", "capacity_total", "capacity_available",
     "accepts_genders", "accepts_age_groups", "languages",
@@ -68,6 +68,8 @@ def organisation_update(*, organisation: Organisation, data: dict, by=None) -> O
     """`by`, when given, must be allowed to change the verification if `data` changes it."""
     if by is not None and "verified" in data and data["verified"] != organisation.verified:
         permissions.require_verify(by)
+    if by is not None and "focal_point" in data and data["focal_point"] != organisation.focal_point:
+        permissions.require_set_focal_point(by)
     _save(organisation, {k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
     return organisation
 

@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLKIT = "api"
-DOMAIN = ("geo", "organisations", "referrals", "accounts")  # accounts: signing in, above organisations
+# accounts: signing in, above organisations; returns: above referrals and organisations
+DOMAIN = ("geo", "organisations", "referrals", "accounts", "returns")
 ABOVE_THE_DOMAIN = ("integration", "demo")
 
 # Domain modules, owned by other areas, that still import the toolkit or the integration app until

@@ -342,3 +342,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- issue 14: onward referral and returns ---
+# Cross-border returns (returns/): an app above referrals and organisations.
+INSTALLED_APPS += ["returns"]
+# A reminder (timeline and webhook) is recorded once for each follow-up of a return due within this
+# many days and not recorded yet.
+RETURN_FOLLOW_UP_REMINDER_DAYS = env.int("RETURN_FOLLOW_UP_REMINDER_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["return-follow-up-reminders"] = {"task": "returns.tasks.remind_follow_ups", "schedule": 3600}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReturnStatusEnum"] = "returns.models.ReturnStatus"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReferralStatusEnum"] = "referrals.models.Status"

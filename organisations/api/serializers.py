@@ -64,8 +64,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "verified", "description", "website"]
-        extra_kwargs = {"verified": {"required": False}}
+        fields = ["id", "name", "kind", "country", "verified", "description", "website", "focal_point"]
+        extra_kwargs = {"verified": {"required": False}, "focal_point": {"required": False}}
 
 
 class ServiceTypeSerializer(serializers.ModelSerializer):

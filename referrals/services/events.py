@@ -17,6 +17,7 @@ OUTBOX_TYPES = {
     EventAction.CLOSED: OutboxEventType.CLOSED,
     EventAction.EXPIRED: OutboxEventType.OFFER_EXPIRED,
     EventAction.CONSENT_WITHDRAWN: OutboxEventType.CLOSED,
+    EventAction.REFERRED_ONWARD: OutboxEventType.REFERRED_ONWARD,
 }
 
 
