@@ -53,8 +53,9 @@ def referral_refer_onward(
         raise InvalidTransition(parent, f"A referral that is {parent.status} cannot be referred onward.")
     permissions.require_may_refer_onward(rights)
     child = referral_submit(by=by, data=_child_data(parent, needs=needs, notes=notes))
-    child.parent = parent
-    child.save(update_fields=["parent", "updated"])
+    # The parent's location as it is stored (already generalised), not generalised again.
+    child.parent, child.area, child.location = parent, parent.area, parent.location
+    child.save(update_fields=["parent", "area", "location", "updated"])
     try:
         referral_route(referral=child, by=by, organisation_ids=organisation_ids, auto=not organisation_ids)
     except InvalidTransition as error:  # nobody matches: tell it about the parent, whose status the caller knows
