@@ -71,7 +71,7 @@ def test_without_organisations_the_child_goes_to_the_best_match(cast, parent):
     assert offers[0]["organisation"]["id"] != str(cast.offered.pk)
 
 
-@pytest.mark.parametrize("body, field", [
+@pytest.mark.parametrize(("body", "field"), [
     ({"needs": []}, "needs"),
     ({"needs": ["no_such_service"]}, "needs"),
     ({"notes": "Call her on +66 81 234 5678."}, "notes"),
@@ -166,7 +166,8 @@ def test_consent_withdrawn_on_the_parent_reaches_every_descendant(cast, parent):
         referral.refresh_from_db()
         assert referral.status == Status.CLOSED
         assert referral.consent_withdrawn is not None
-        assert referral.notes == "" and referral.subject_hash == ""
+        assert referral.notes == ""
+        assert referral.subject_hash == ""
         event = referral.events.get(action=EventAction.CONSENT_WITHDRAWN)
         assert (event.organisation_id, event.actor_id, event.detail) == (None, None, {"via_parent": True})
     # the receivers lost access at once; each child's submitter keeps its erased, closed record
