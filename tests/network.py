@@ -235,6 +235,7 @@ def ids(network: Network) -> dict[str, list]:
         "facilities": list(Facility.objects.values_list("pk", flat=True)),
         "coverage": list(CoverageArea.objects.values_list("pk", flat=True)),
         "webhooks": [str(pk) for pk in WebhookSubscription.objects.values_list("pk", flat=True)],
+        "returns": [str(network.return_case.pk)] if network.return_case else [],
     }
 
 
