@@ -40,7 +40,8 @@ def test_return_events_go_to_its_parties_only(cast, accepted, destination):
         assert body["data"]["return"]["id"] == str(case.pk)
         assert "referral" not in body["data"]
         assert body["data"]["return"]["referral"] is None
-        assert str(accepted.pk) not in str(body) and ORIGIN_NOTE not in str(body)
+        assert str(accepted.pk) not in str(body)
+        assert ORIGIN_NOTE not in str(body)
     assert deliveries.filter(subscription=destination_hook).count() == 2
     origin_body = deliveries.filter(subscription=origin_hook).last().body
     assert origin_body["data"]["return"]["referral"] == str(accepted.pk)
