@@ -17,6 +17,9 @@ PUBLIC_URL = "https://93.184.216.34/hooks"  # a public literal address: no DNS; 
 ALL_EVENTS = [
     "referral.submitted", "referral.offered", "referral.accepted", "referral.declined", "referral.withdrawn",
     "referral.outcome_recorded", "referral.closed", "offer.expired",
+    # issue 14: onward referral, and a return's steps (to the return's parties)
+    "referral.referred_onward", "return.requested", "return.status_changed", "return.follow_up_due",
+    "return.follow_up_recorded",
 ]
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 URL = "/api/v1/organisations/"
-FIELDS = {"id", "name", "kind", "country", "verified", "description", "website"}
+FIELDS = {"id", "name", "kind", "country", "verified", "description", "website", "focal_point"}
 
 
 def detail(organisation) -> str:
@@ -45,6 +45,7 @@ def test_member_reads_another_organisation(other_ngo, team):
         "verified": True,
         "description": "",
         "website": "",
+        "focal_point": False,
     }
 
 
