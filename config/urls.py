@@ -39,6 +39,7 @@ api_v1 = [
     path("", include("referrals.api.urls")),
     path("", include("activities.api.urls")),
     path("", include("identification.api.urls")),
+    path("", include("returns.api.urls")),  # issue 14: returns (and POST referrals/{id}/return/)
     path("", include("integration.api.urls")),
     path("", include("notifications.api.urls")),  # me/notification-preferences/
 ]

@@ -25,6 +25,7 @@ ORGANISATIONS = [
         "country": "TH",
         "verified": True,
         "description": "A government agency that identifies victims and refers them for assistance.",
+        "focal_point": True,  # Thailand's national focal point for returns
         "members": [("police.admin", "admin"), ("police.caseworker", "caseworker")],
     },
     {
@@ -54,6 +55,7 @@ ORGANISATIONS = [
         "country": "ID",
         "verified": True,
         "description": "Legal aid, interpretation and compensation claims for survivors in Indonesia.",
+        "focal_point": True,  # Indonesia's, in the demo
         "members": [("legal.admin", "admin"), ("legal.caseworker", "caseworker")],
         "facilities": [
             {"name": "Collective Office Jakarta", "kind": "office", "location": (106.8272, -6.1751),
@@ -133,11 +135,15 @@ def load_demo(*, log=print) -> dict[str, Organisation]:
     analyst.groups.add(analysts)
     organisations = {}
     for spec in ORGANISATIONS:
-        fields = {k: spec[k] for k in ("name", "kind", "country", "verified", "description") if k in spec}
+        fields = {k: spec[k] for k in ("name", "kind", "country", "verified", "description", "focal_point")
+                  if k in spec}
         fields["website"] = spec.get("website", "")
         organisation = Organisation.objects.filter(name=spec["name"]).first()
         if organisation is None:
             organisation = organisation_services.organisation_create(data=fields)
+        elif spec.get("focal_point") and not organisation.focal_point:  # a demo loaded before returns existed
+            organisation = organisation_services.organisation_update(organisation=organisation,
+                                                                     data={"focal_point": True})
         organisations[spec["key"]] = organisation
         for username, role in spec.get("members", []):
             _user(username, organisation, role)

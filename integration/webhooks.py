@@ -118,14 +118,43 @@ def webhook_rotate_secret(*, subscription: WebhookSubscription) -> WebhookSubscr
 
 # --- relay --------------------------------------------------------------------------------------
 
+def may_still_read(event: OutboxEvent, organisation_id) -> bool:
+    """Does the organisation see what the event is about right now: the return for a return's
+    event (returns.permissions), else the referral?"""
+    if event.return_case_id is not None:
+        from returns.models import ReturnCase
+        from returns.permissions import organisation_may_read
+
+        case = ReturnCase.objects.filter(pk=event.return_case_id).first()
+        return case is not None and organisation_may_read(case, organisation_id)
+    return organisation_may_view(event.referral_id, organisation_id)
+
+
+def _return_body(event: OutboxEvent, organisation_id) -> dict:
+    """A return's event: the return as the organisation's own API view shows it, never the referral."""
+    from returns.api.serializers import ReturnCaseSerializer
+    from returns.selectors import returns_with_details
+
+    case = returns_with_details().get(pk=event.return_case_id)
+    return {"return": ReturnCaseSerializer(case, context={"organisation_id": organisation_id}).data}
+
+
 def event_body(event: OutboxEvent, organisation_id) -> dict:
-    """The event as the organisation may read it: the referral as its own API view shows it."""
+    """The event as the organisation may read it: the referral (or the return) as its own API view shows it."""
     from referrals.api.serializers import ReferralSerializer
 
+    if event.return_case_id is not None:
+        return json.loads(json.dumps(
+            {"id": str(event.public_id), "type": event.type, "created": event.created.isoformat(),
+             "data": _return_body(event, organisation_id)},
+            default=str,
+        ))
+
     referral = (
-        Referral.objects.select_related("submitting_organisation", "accepted_by", "area")
+        Referral.objects.select_related("submitting_organisation", "accepted_by", "area", "parent")
         .defer("area__geometry")
-        .prefetch_related("offers__organisation", "outcomes__organisation")
+        .prefetch_related("offers__organisation", "outcomes__organisation", "children__accepted_by",
+                          "children__outcomes")
         .get(pk=event.referral_id)
     )
     data = {"referral": ReferralSerializer(referral, context={"organisation_id": organisation_id}).data}
@@ -174,7 +203,7 @@ def outbox_relay() -> tuple[int, set]:
                     )
                 if event.pk not in visible_to[organisation_id]:
                     continue
-                if not organisation_may_view(event.referral_id, subscription.organisation_id):
+                if not may_still_read(event, subscription.organisation_id):
                     continue
                 deliveries.append(WebhookDelivery(
                     subscription=subscription, event=event, body=event_body(event, subscription.organisation_id)
@@ -275,7 +304,7 @@ def subscription_deliver(subscription_id) -> timedelta | None:
             now = timezone.now()
             if delivery.next_attempt and delivery.next_attempt > now:
                 return None  # a retry is already scheduled (and the sweep resumes it if that is lost)
-            if not organisation_may_view(delivery.event.referral_id, subscription.organisation_id):
+            if not may_still_read(delivery.event, subscription.organisation_id):
                 delivery.status = DeliveryStatus.CANCELLED
                 delivery.save(update_fields=["status"])
                 continue

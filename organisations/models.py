@@ -87,6 +87,10 @@ class Organisation(models.Model):
         default=False,
         help_text="Competent to decide whether a person is a victim (set by platform administrators).",
     )
+    focal_point = models.BooleanField(
+        default=False,
+        help_text="A national focal point for returns to its country (set by platform administrators).",
+    )
     description = models.TextField(blank=True, max_length=5000)
     website = models.URLField(blank=True)
     created = models.DateTimeField(auto_now_add=True)

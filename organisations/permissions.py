@@ -186,6 +186,12 @@ def require_verify(user) -> None:
         raise PermissionDenied(gettext("Only platform administrators may verify an organisation."))
 
 
+def require_set_focal_point(user) -> None:
+    """National focal points for returns are designated by platform administrators only."""
+    if not is_platform_admin(user):
+        raise PermissionDenied("focal_point: only platform administrators may designate a national focal point.")
+
+
 def may_manage_members(user, organisation: Organisation) -> bool:
     return Organisation.objects.restrict(user, "manage_members").filter(pk=organisation.pk).exists()
 

@@ -32,7 +32,8 @@ from .models import (
 
 User = get_user_model()
 
-ORGANISATION_FIELDS = {"name", "kind", "country", "verified", "identifies_victims", "description", "website"}
+ORGANISATION_FIELDS = {"name", "kind", "country", "verified", "identifies_victims", "focal_point", "description",
+                       "website"}
 FACILITY_FIELDS = {
     "name", "kind", "location", "services", "capacity_total", "capacity_available",
     "accepts_genders", "accepts_age_groups", "languages",
@@ -72,6 +73,8 @@ def organisation_update(*, organisation: Organisation, data: dict, by=None) -> O
     competence = data.get("identifies_victims", organisation.identifies_victims)
     if by is not None and competence != organisation.identifies_victims:
         permissions.require_set_identifies_victims(by)
+    if by is not None and "focal_point" in data and data["focal_point"] != organisation.focal_point:
+        permissions.require_set_focal_point(by)
     _save(organisation, {k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
     return organisation
 

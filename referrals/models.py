@@ -141,6 +141,12 @@ class Referral(models.Model):
     reduced = models.DateTimeField(
         null=True, blank=True, help_text="When retention reduced it to what statistics need."
     )
+    # An onward referral (issue 14): the accepting organisation of `parent` referred the same person
+    # on for other needs. PROTECT: a referral with children is never deleted from under them.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        help_text="The referral this one was referred onward from.",
+    )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -269,6 +275,7 @@ class EventAction(models.TextChoices):
     SCREENED = "screened"
     IDENTIFICATION_DECIDED = "identification_decided"
     REFLECTION_PERIOD_ENDING = "reflection_period_ending"
+    REFERRED_ONWARD = "referred_onward"
 
 
 @pgtrigger.register(
@@ -310,6 +317,12 @@ class OutboxEventType(models.TextChoices):
     SCREENED = "referral.screened"
     IDENTIFICATION_DECIDED = "referral.identification_decided"
     REFLECTION_ENDING = "referral.reflection_ending"
+    REFERRED_ONWARD = "referral.referred_onward"
+    # A return case's steps (the returns app writes them; its parties hear of them, not the referral's)
+    RETURN_REQUESTED = "return.requested"
+    RETURN_STATUS_CHANGED = "return.status_changed"
+    RETURN_FOLLOW_UP_DUE = "return.follow_up_due"
+    RETURN_FOLLOW_UP_RECORDED = "return.follow_up_recorded"
 
 
 class OutboxEvent(models.Model):
@@ -328,6 +341,9 @@ class OutboxEvent(models.Model):
         models.UUIDField(), default=list,
         help_text="Organisations that could see the referral when the event happened: only they hear of it.",
     )
+    # Set on the events of a return case (returns.ReturnCase, an app above this one, hence no
+    # foreign key): the relay then judges and shows the return, not the referral.
+    return_case_id = models.UUIDField(null=True, blank=True, db_index=True)
     created = models.DateTimeField(auto_now_add=True)
     relayed = models.DateTimeField(null=True, blank=True)
 

@@ -223,6 +223,24 @@ def require_record_outcome(rights: Rights) -> None:
     require_capability(rights, RECORD, _("Only the accepting organisation does this."))
 
 
+def require_may_refer_onward(rights: Rights) -> None:
+    """Refer onward (issue 14): the accepting organisation, which knows the person's further needs."""
+    require_capability(rights, RECORD, "Only the accepting organisation refers a referral onward.")
+
+
+def require_may_open_return(rights: Rights) -> None:
+    """Open a return case (issue 14): the submitting or the accepting organisation."""
+    if not {MANAGE, RECORD} & rights.capabilities:
+        raise PermissionDenied("Only the submitting or the accepting organisation opens a return.")
+
+
+# What the parties of a parent see of each child (the parent's `children`): its progress, never its
+# notes, offers or timeline, the child being another organisation's case. The child's receivers
+# see the parent's id and profile (the same person), never the parent's notes or timeline: those
+# stay behind the parent's own grants, which they do not hold.
+CHILD_FIELDS_SEEN_THROUGH_PARENT = ("id", "status", "needs", "accepted_by", "outcomes")
+
+
 def require_verified(organisation: Organisation) -> None:
     if not organisation.verified:
         raise PermissionDenied(_("Your organisation is not verified yet."))

@@ -79,6 +79,9 @@ class Network:
     shelter: Facility | None = None  # the offered NGO's, at SHELTER_EXACT
     webhook: WebhookSubscription | None = None  # the government agency's
     activity: Activity | None = None  # the offered NGO's, in Thailand (who does what where)
+    focal_point: Organisation | None = None  # Myanmar's national focal point for returns (issue 14)
+    focal_point_caseworker: object = None
+    return_case: object = None  # the in-progress referral's return to Myanmar, opened by the accepting NGO
 
     def sees(self, organisation: Organisation | None) -> set[str]:
         """Ids of the seeded referrals the organisation may see."""
@@ -145,6 +148,20 @@ def _add_cases(network: Network) -> None:
     _add_referrals(network)
     _add_directory(network)
     _add_webhooks(network)
+    _add_return(network)
+
+
+def _add_return(network: Network) -> None:
+    """Myanmar's focal point, and a return to it of the in-progress referral's person."""
+    from returns import services as return_services
+
+    network.focal_point = OrganisationFactory(name="Myanmar Return Focal Point", kind="government", country="MM",
+                                              focal_point=True)
+    network.focal_point_caseworker = member(network.focal_point, "caseworker")
+    network.return_case = return_services.return_open(
+        referral=network.referrals["in_progress"], by=network.accepting_caseworker, destination_country="MM",
+        services_requested=["psychosocial"], consent={"given": True, "basis": "informed_consent"},
+    )
 
 
 def _add_referrals(network: Network) -> None:
@@ -232,6 +249,7 @@ def ids(network: Network) -> dict[str, list]:
         "coverage": list(CoverageArea.objects.values_list("pk", flat=True)),
         "webhooks": [str(pk) for pk in WebhookSubscription.objects.values_list("pk", flat=True)],
         "activities": list(Activity.objects.values_list("pk", flat=True)),
+        "returns": [str(network.return_case.pk)] if network.return_case else [],
     }
 
 

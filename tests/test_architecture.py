@@ -11,8 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLKIT = "api"
-# accounts: signing in, above organisations; identification, activities: above referrals and organisations
-DOMAIN = ("geo", "organisations", "referrals", "accounts", "identification", "activities")
+# accounts: signing in, above organisations; identification, returns, activities: above referrals
+# and organisations
+DOMAIN = ("geo", "organisations", "referrals", "accounts", "identification", "returns", "activities")
 # The mechanism's app (screening, identification) sits above these domain apps: they never import it.
 BELOW_IDENTIFICATION = ("geo", "organisations", "referrals")
 ABOVE_THE_DOMAIN = ("integration", "notifications", "demo")

@@ -473,3 +473,12 @@ if MAP_TILE_URL:
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
     "rest_framework.renderers.JSONRenderer", "api.renderers.BrowsableAPIRenderer",
 ]
+# --- issue 14: onward referral and returns ---
+# Cross-border returns (returns/): an app above referrals and organisations.
+INSTALLED_APPS += ["returns"]
+# A reminder (timeline and webhook) is recorded once for each follow-up of a return due within this
+# many days and not recorded yet.
+RETURN_FOLLOW_UP_REMINDER_DAYS = env.int("RETURN_FOLLOW_UP_REMINDER_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["return-follow-up-reminders"] = {"task": "returns.tasks.remind_follow_ups", "schedule": 3600}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReturnStatusEnum"] = "returns.models.ReturnStatus"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReferralStatusEnum"] = "referrals.models.Status"

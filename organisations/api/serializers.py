@@ -65,7 +65,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "verified", "identifies_victims", "description", "website"]
+        fields = ["id", "name", "kind", "country", "verified", "identifies_victims", "focal_point", "description",
+                  "website"]
         extra_kwargs = {
             "verified": {"required": False},
             "identifies_victims": {
@@ -73,6 +74,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
                 "help_text": "Competent to identify victims (capability identify_victims); platform administrators "
                              "set it, anyone else changing it gets 403.",
             },
+            "focal_point": {"required": False},
         }
 
 

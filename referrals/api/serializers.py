@@ -17,6 +17,7 @@ from identification.api.serializers import (
 )
 from organisations.api.serializers import OrganisationSummarySerializer
 from organisations.codes import COUNTRY_CHOICES, LANGUAGE_CHOICES
+from organisations.models import Organisation
 from referrals.models import (
     AgeBand,
     ConsentBasis,
@@ -33,7 +34,7 @@ from referrals.models import (
     Status,
     Urgency,
 )
-from referrals.permissions import sees_actor, sees_every_party
+from referrals.permissions import CHILD_FIELDS_SEEN_THROUGH_PARENT, sees_actor, sees_every_party
 from referrals.selectors import offers_visible_to
 
 SUBJECT_KEY_LENGTH = 16
@@ -149,6 +150,41 @@ class LocationSerializer(serializers.Serializer):
     point = PointField(source="location", help_text="Rounded to 0.1 degree.")
 
 
+class OutcomeSummarySerializer(serializers.ModelSerializer):
+    type = serializers.ChoiceField(choices=OutcomeType.choices)
+
+    class Meta:
+        model = Outcome
+        fields = ["type", "date"]
+
+
+class AcceptingOrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name"]
+
+
+class ChildReferralSerializer(serializers.ModelSerializer):
+    """A referral referred onward, as the parent's parties see it: its progress, never its notes
+    (referrals.permissions.CHILD_FIELDS_SEEN_THROUGH_PARENT)."""
+
+    status = serializers.ChoiceField(choices=Status.choices)
+    needs = serializers.ListField(child=serializers.CharField())
+    accepted_by = AcceptingOrganisationSerializer(allow_null=True)
+    outcomes = OutcomeSummarySerializer(many=True)
+
+    class Meta:
+        model = Referral
+        fields = list(CHILD_FIELDS_SEEN_THROUGH_PARENT)
+
+
+class ParentReferralSerializer(serializers.Serializer):
+    """The referral a child was referred onward from: its id and the person's profile only."""
+
+    id = serializers.UUIDField()
+    profile = ProfileSerializer(source="*")
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     """A referral as the caller's organisation may read it. Offers: the submitter sees them all;
     an offered organisation sees only its own."""
@@ -177,6 +213,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     reflection_period_ends = serializers.SerializerMethodField(
         help_text="End of the reflection and recovery period opened by a presumed or identified decision."
     )
+    parent = ParentReferralSerializer(allow_null=True, read_only=True,
+                                      help_text="The referral this one was referred onward from.")
+    children = ChildReferralSerializer(many=True, read_only=True,
+                                       help_text="Referrals referred onward from this one: progress only.")
 
     class Meta:
         model = Referral
@@ -184,7 +224,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "id", "status", "subject_key", "possible_duplicate_of", "consent_withdrawn", "submitting_organisation",
             "profile", "exploitation_types",
             "indicators", "needs", "urgency", "location", "consent", "notes", "offers", "accepted_by",
-            "outcomes", "close_reason", "screenings", "identification", "reflection_period_ends", "created", "updated",
+            "outcomes", "close_reason", "screenings", "identification", "reflection_period_ends", "parent", "children",
+            "created", "updated",
         ]
 
     def get_identification(self, referral) -> IdentificationSummarySerializer(allow_null=True):
@@ -263,3 +304,16 @@ class EventSerializer(serializers.ModelSerializer):
             return event.actor.username
         return None
 
+
+
+class ReferOnwardSerializer(serializers.Serializer):
+    needs = serializers.ListField(
+        child=serializers.SlugField(max_length=40), min_length=1, max_length=20,
+        help_text="Service codes the person is referred onward for: some of the referral's needs, or new ones.",
+    )
+    organisations = serializers.ListField(
+        child=serializers.UUIDField(), required=False, max_length=20,
+        help_text="Ids of organisations to offer the onward referral to; left out: the best match.",
+    )
+    notes = serializers.CharField(max_length=FREE_TEXT_MAX, required=False, allow_blank=True,
+                                  help_text="Screened for personal data.")

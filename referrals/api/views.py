@@ -22,6 +22,7 @@ from referrals.models import (
     EventAction,
     ExploitationType,
     Offer,
+    Outcome,
     Referral,
     Status,
     Urgency,
@@ -32,6 +33,7 @@ from .serializers import (
     EventSerializer,
     OutcomeSerializer,
     ReasonSerializer,
+    ReferOnwardSerializer,
     ReferralCreateSerializer,
     ReferralSerializer,
     ReferralUpdateSerializer,
@@ -127,6 +129,7 @@ def etag_of(referral) -> str:
 # party): every action of this viewset narrows to what the caller may view, and no further.
 SERVICE_CHECKED_ACTIONS = (
     "partial_update", "route", "accept", "decline", "withdraw", "withdraw_consent", "close", "outcomes",
+    "refer_onward",
 )
 
 
@@ -147,13 +150,16 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
 
     def get_base_queryset(self):
         return (
-            Referral.objects.select_related("submitting_organisation", "accepted_by", "area")
+            Referral.objects.select_related("submitting_organisation", "accepted_by", "area", "parent")
             .defer("area__geometry")  # a country outline can hold tens of thousands of vertices
             .prefetch_related(
                 Prefetch("offers", queryset=Offer.objects.select_related("organisation")),
                 "outcomes__organisation",
                 "screenings",  # the mechanism's steps (identification app), shown on the referral
                 "identification_decisions__organisation",
+                Prefetch("children", queryset=Referral.objects.select_related("accepted_by").prefetch_related(
+                    Prefetch("outcomes", queryset=Outcome.objects.only("referral_id", "type", "date"))
+                ).order_by("created", "id")),
             )
         )
 
@@ -314,6 +320,21 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         body.is_valid(raise_exception=True)
         outcome = services.outcome_record(referral=referral, by=request.user, **body.validated_data)
         return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReferOnwardSerializer, responses={201: ReferralSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["post"], filterset_class=None, url_path="refer-onward")
+    def refer_onward(self, request, pk=None):
+        """Refer the person onward (the accepting organisation): a new referral for the needs you
+        name, with the same profile, location and consent and `parent` set, offered to the
+        organisations you name or else to the best match. You are its submitter."""
+        referral = self.get_object()
+        body = ReferOnwardSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        child = services.referral_refer_onward(
+            referral=referral, by=request.user, needs=body.validated_data["needs"],
+            organisation_ids=body.validated_data.get("organisations"), notes=body.validated_data.get("notes", ""),
+        )
+        return self._respond(child, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=PageNumberPagination)

@@ -4,7 +4,8 @@ typed; the rules of who may do what are in referrals.permissions.
 - submission: submit, update, the case hash, screening of free text, the ETag
 - lifecycle: route, accept, decline, expire, withdraw, outcomes, close
 - consent: consent withdrawal and retention (erasure)
-- events: the audit trail and the outbox"""
+- events: the audit trail and the outbox
+- onward: onward referrals (a child referral of an accepted one)"""
 
 from ..exceptions import InvalidTransition, StaleVersion
 from .consent import referral_reduce, referral_withdraw_consent, referrals_reduce_expired
@@ -22,6 +23,7 @@ from .lifecycle import (
     referral_route,
     referral_withdraw,
 )
+from .onward import descendants_of, referral_refer_onward
 from .submission import EDITABLE_FIELDS, referral_submit, referral_update, referral_version, screen_fields, subject_hash
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "OUTBOX_TYPES",
     "InvalidTransition",
     "StaleVersion",
+    "descendants_of",
     "event_record",
     "offer_accept",
     "offer_decline",
@@ -41,6 +44,7 @@ __all__ = [
     "referral_close",
     "referral_record_read",
     "referral_reduce",
+    "referral_refer_onward",
     "referral_route",
     "referral_submit",
     "referral_update",

@@ -15,10 +15,11 @@ from .. import permissions
 from ..exceptions import InvalidTransition
 from ..models import EventAction, OfferStatus, Referral, Status
 from ..selectors import organisations_that_may_view
-from ..signals import referral_content_erased
+from ..signals import referral_consent_withdrawn, referral_content_erased
 from .beds import bed_release
 from .events import event_record
 from .locking import locked, rights_before_lock
+from .onward import descendants_of
 
 ERASED_FIELDS = ("notes", "close_reason", "subject_hash")
 
@@ -41,12 +42,26 @@ def _erase_content(referral: Referral) -> dict:
 def referral_withdraw_consent(*, referral: Referral, by) -> Referral:
     """The person withdrew consent: the referral is closed, every organisation but the submitter
     loses access at once, free text and the case hash are erased. The audit trail keeps the event,
-    without content."""
+    without content. The same withdrawal runs on every referral referred onward from it (the
+    same person, the same consent), and on what is built on them (returns, by the signal)."""
     rights = rights_before_lock(by, referral)
     referral = locked(referral)
     if referral.consent_withdrawn:
         raise InvalidTransition(referral, _("Consent was already withdrawn for this referral."))
     permissions.require_manage_referral(rights)
+    _withdraw_consent(referral)
+    event_record(referral, EventAction.CONSENT_WITHDRAWN, by=by, organisation=referral.submitting_organisation)
+    for descendant_id in descendants_of(referral.pk):
+        descendant = Referral.objects.select_for_update().get(pk=descendant_id)
+        if descendant.consent_withdrawn:
+            continue
+        _withdraw_consent(descendant)
+        # Nobody named: the child's parties learn that consent went, not who at the parent's end acted.
+        event_record(descendant, EventAction.CONSENT_WITHDRAWN, via_parent=True)
+    return referral
+
+
+def _withdraw_consent(referral: Referral) -> None:
     for offer in referral.offers.filter(status=OfferStatus.PENDING):
         offer.status = OfferStatus.LAPSED
         offer.responded = timezone.now()
@@ -59,8 +74,7 @@ def referral_withdraw_consent(*, referral: Referral, by) -> Referral:
     referral.status = Status.CLOSED
     referral.consent_withdrawn = timezone.now()
     referral.save(update_fields=[*ERASED_FIELDS, "status", "consent_withdrawn", "updated"])
-    event_record(referral, EventAction.CONSENT_WITHDRAWN, by=by, organisation=referral.submitting_organisation)
-    return referral
+    referral_consent_withdrawn.send(sender=Referral, referral_id=referral.pk)
 
 
 def referrals_reduce_expired() -> dict:

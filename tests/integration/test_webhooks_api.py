@@ -19,6 +19,9 @@ ALL_EVENTS = [
     "referral.outcome_recorded", "referral.closed", "offer.expired",
     # issue 14: the mechanism's steps
     "referral.screened", "referral.identification_decided", "referral.reflection_ending",
+    # issue 14: onward referral, and a return's steps (to the return's parties)
+    "referral.referred_onward", "return.requested", "return.status_changed", "return.follow_up_due",
+    "return.follow_up_recorded",
 ]
 
 

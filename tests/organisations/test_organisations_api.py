@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 URL = "/api/v1/organisations/"
-FIELDS = {"id", "name", "kind", "country", "verified", "identifies_victims", "description", "website"}
+FIELDS = {"id", "name", "kind", "country", "verified", "identifies_victims", "focal_point", "description", "website"}
 
 
 def detail(organisation) -> str:
@@ -46,6 +46,7 @@ def test_member_reads_another_organisation(other_ngo, team):
         "identifies_victims": False,
         "description": "",
         "website": "",
+        "focal_point": False,
     }
 
 

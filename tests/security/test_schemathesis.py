@@ -135,6 +135,7 @@ class Seeded:
     facilities: list[int] = field(default_factory=list)
     coverage: list[int] = field(default_factory=list)
     webhooks: list[str] = field(default_factory=list)
+    returns: list[str] = field(default_factory=list)
     areas: list[int] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
     activities: list[int] = field(default_factory=list)
@@ -204,6 +205,8 @@ def _fill_path(case, network: Seeded) -> None:
     if choice % KEEP_GENERATED == 0:
         return
     path = case.operation.path
+    if "months" in params and choice % 2:  # a return's follow-ups are at 3, 6 and 12 months
+        params["months"] = _pick([3, 6, 12], choice)
     if "{organisation_pk}" in path:
         organisation_pk, member_id = _pick(network.memberships, choice)
         params["organisation_pk"] = organisation_pk
@@ -216,6 +219,7 @@ def _fill_path(case, network: Seeded) -> None:
         "/api/v1/coverage-areas/": network.coverage,
         "/api/v1/organisations/": network.organisations,
         "/api/v1/webhooks/": network.webhooks,
+        "/api/v1/returns/": network.returns,
         "/api/v1/geo/areas/": network.areas,
         "/api/v1/services/": network.services,
         "/api/v1/activities/": network.activities,
@@ -332,6 +336,14 @@ def _repair_body(case, network: Seeded) -> None:
     elif label == "PATCH /api/v1/referrals/{id}/":
         for name in set(body) - {"needs", "urgency", "notes"}:
             del body[name]
+    elif label == "POST /api/v1/referrals/{id}/return/":
+        if isinstance(body.get("consent"), dict):
+            body["consent"]["given"] = True
+        body["destination_country"] = "MM"  # the seeded network's focal point
+    if label in ("POST /api/v1/referrals/{id}/refer-onward/", "POST /api/v1/returns/{id}/transition/",
+                 "POST /api/v1/returns/{id}/follow-ups/{months}/"):
+        body.pop("notes", None)
+        body.pop("note", None)
 
 
 def _not_found_before_authentication(case, response) -> bool:

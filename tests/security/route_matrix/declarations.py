@@ -225,6 +225,32 @@ MATRIX: dict[tuple[str, str, str], dict[str, int]] = {
     # the NGO lost access, so a retry with that key finds no referral either
     ("/api/v1/referrals/{pk}/outcomes/", "POST", "accepted: replay after consent withdrawal"):
         expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403),
+    # onward referral (issue 14): the accepting organisation's admins and caseworkers; before
+    # acceptance the state refuses it (409), after it the submitter is another party (403)
+    ("/api/v1/referrals/{pk}/refer-onward/", "POST", "submitted"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403),
+    ("/api/v1/referrals/{pk}/refer-onward/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=409, submitter_viewer=403, offered_caseworker=409),
+    ("/api/v1/referrals/{pk}/refer-onward/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=403, accepting_caseworker=201),
+    # returns (issue 14): the submitter or the accepting organisation opens one (to Myanmar, whose
+    # focal point is no actor here); a pending offer is not enough
+    ("/api/v1/referrals/{pk}/return/", "POST", "offered"):
+        expect(404, anonymous=401, analyst=403, submitter=201, submitter_viewer=403, offered_caseworker=403),
+    ("/api/v1/referrals/{pk}/return/", "POST", "accepted"):
+        expect(404, anonymous=401, analyst=403, submitter=201, submitter_viewer=403, accepting_caseworker=201),
+    # ... read by its origin (the accepting NGO opened it) and the destination's focal points only;
+    # the referral's submitter is no party to it
+    ("/api/v1/returns/", "GET", "-"): MEMBER_READ,  # each sees its own
+    ("/api/v1/returns/{pk}/", "GET", "return"): expect(404, anonymous=401, analyst=403, accepting_caseworker=200),
+    # the next step (assessing) is the destination's: the origin is refused it (403)
+    ("/api/v1/returns/{pk}/transition/", "POST", "return"):
+        expect(404, anonymous=401, analyst=403, accepting_caseworker=403),
+    ("/api/v1/returns/{pk}/transition/", "POST", "return: cancel"):
+        expect(404, anonymous=401, analyst=403, accepting_caseworker=200),
+    # follow-ups start at hand-over: 409 before it
+    ("/api/v1/returns/{pk}/follow-ups/{months}/", "POST", "return"):
+        expect(404, anonymous=401, analyst=403, accepting_caseworker=409),
     # webhooks: an organisation's admins only (403 to everyone else, before any lookup); another
     # organisation's webhook does not exist for an admin (404)
     ("/api/v1/webhooks/", "GET", "-"): expect(403, anonymous=401, submitter_admin=200, other_ngo_admin=200),
@@ -315,6 +341,7 @@ TARGETS = frozenset({
     "replay", "replay after consent withdrawal", "accepted: replay after consent withdrawal",
     "activity", "activity: move",
     "regional form", "TH code", "accepted: competent", "submitter: competent",
+    "return", "return: cancel",
 })
 
 
@@ -341,7 +368,7 @@ FAMILY_OF = {
     "stats": "directory",
     "organisations": "organisations", "facilities": "facilities", "coverage-areas": "facilities",
     "activities": "facilities",
-    "referrals": "referrals", "webhooks": "webhooks",
+    "referrals": "referrals", "webhooks": "webhooks", "returns": "returns",
     "screening-forms": "identification", "countries": "identification",
 }
 

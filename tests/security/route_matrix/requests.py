@@ -74,6 +74,7 @@ class World:
             "replay after consent withdrawal": {},
             "regional form": {"pk": regional_form_seed().pk},
             "TH code": {"code": "TH"},
+            "return": {"pk": n.return_case.pk, "months": 3},
         }[target.split(":")[0]]
 
     def visible_referrals(self, actor: str) -> set[str]:
@@ -156,6 +157,15 @@ BODIES: dict[tuple, Body] = {
     ("/api/v1/referrals/{pk}/close/", "POST"): lambda w, actor, target: {"reason": "Assistance completed."},
     ("/api/v1/referrals/{pk}/outcomes/", "POST"): lambda w, actor, target: {
         "type": "medical_care", "date": timezone.localdate().isoformat(), "note": ""},
+    ("/api/v1/referrals/{pk}/refer-onward/", "POST"): lambda w, actor, target: {
+        "needs": ["psychosocial"], "organisations": [str(w.network.other_ngo.pk)], "notes": "Needs counselling."},
+    ("/api/v1/referrals/{pk}/return/", "POST"): lambda w, actor, target: {
+        "destination_country": "MM", "services_requested": ["psychosocial"],
+        "consent": {"given": True, "basis": "informed_consent"}},
+    ("/api/v1/returns/{pk}/transition/", "POST"): lambda w, actor, target: {"to": "assessing"},
+    ("/api/v1/returns/{pk}/transition/", "POST", "return: cancel"): lambda w, actor, target: {
+        "to": "cancelled", "note": "The person changed their mind."},
+    ("/api/v1/returns/{pk}/follow-ups/{months}/", "POST"): lambda w, actor, target: {"outcome": "reintegrated"},
     ("/api/v1/webhooks/", "POST"): lambda w, actor, target: {
         "url": PUBLIC_WEBHOOK_URL, "events": ["referral.submitted", "referral.accepted"]},
     ("/api/v1/webhooks/{pk}/", "PATCH"): lambda w, actor, target: {"active": False},

@@ -71,7 +71,8 @@ def field_violations(world: World, cell: Cell, response) -> list[str]:
         if {"submitting_organisation", "profile", "offers"} <= item.keys():  # a referral
             if item["id"] in known and item["id"] not in visible:
                 problems.append(f"referral {item['id']} is shown to an organisation that may not see it")
-            if cell.actor not in SUBMITTER:
+            # the submitter of the referral sees every offer (an accepting NGO submits its onward referrals)
+            if own is None or item["submitting_organisation"]["id"] != str(own.pk):
                 others = [o["organisation"]["id"] for o in item["offers"]
                           if own is None or o["organisation"]["id"] != str(own.pk)]
                 if others:
