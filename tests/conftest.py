@@ -1,3 +1,4 @@
+import os
 import subprocess
 from pathlib import Path
 
@@ -84,3 +85,24 @@ def members():
         return {role: member(organisation, role) for role in ("admin", "caseworker", "viewer")}
 
     return make
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, one for the whole run: Playwright's sync API keeps an event loop running
+    in this thread while it is open, so a second `sync_playwright()` in the same session would be
+    refused. `make setup` installs the package, so its absence fails rather than skips."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make setup` installs Debian's `chromium` package")
+    from playwright.sync_api import sync_playwright
+
+    # With that loop running, Django refuses ORM calls from this (synchronous) thread unless told
+    # it is safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

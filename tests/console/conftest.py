@@ -2,7 +2,6 @@
 Thailand and receives offers, and an unrelated NGO. Browser fixtures (Debian's Chromium driven by
 Playwright) are here too, shared by every console browser test."""
 
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -11,8 +10,6 @@ from django.test import Client
 from referrals import services
 from tests.organisations.factories import PASSWORD, FacilityFactory, OrganisationFactory, member
 from tests.referrals.factories import cover_country, submit
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 @dataclass
@@ -61,21 +58,6 @@ def offered(people, submitted):
 
 
 # --- browsers ---------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (Debian package `chromium`)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
-    # thread with a running loop unless told it is safe (the test thread is synchronous).
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def new_context(browser):

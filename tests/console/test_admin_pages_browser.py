@@ -3,7 +3,6 @@ driven by Playwright (no browser download), against pytest-django's live server.
 update as a caseworker does it, the map drawing its layers (countries from the project's own
 boundaries, coverage, facilities), and axe-core finding no serious or critical violation."""
 
-import os
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -16,21 +15,6 @@ from tests.referrals.factories import analyst, cover_country
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    """One Chromium per test. Playwright's sync API runs an event loop in this thread, so Django
-    would refuse the test's own database calls as 'async' without the flag."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium package is not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 
 # One sentence per script: "People in need can find help here." (roughly), in each language.
 SAMPLES = {
@@ -51,19 +50,15 @@ def _base_letters(sample: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    if not Path(CHROMIUM).exists() or shutil.which("fc-list") is None:
-        pytest.fail("Debian's chromium and fontconfig are set up by `make setup` (DEBIAN_PACKAGES)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 900, "height": 400})
-        paragraphs = "\n".join(f'<p lang="{lang}" id="{lang}">{text}</p>' for lang, text in SAMPLES.items())
-        page.set_content(PAGE.replace("{paragraphs}", paragraphs))
-        page.screenshot_dir = tmp_path_factory.mktemp("scripts")
-        yield page
-        browser.close()
+def page(browser, tmp_path_factory):
+    if shutil.which("fc-list") is None:
+        pytest.fail("fontconfig comes with Debian's fonts, set up by `make setup` (DEBIAN_PACKAGES)")
+    page = browser.new_page(viewport={"width": 900, "height": 400})
+    paragraphs = "\n".join(f'<p lang="{lang}" id="{lang}">{text}</p>' for lang, text in SAMPLES.items())
+    page.set_content(PAGE.replace("{paragraphs}", paragraphs))
+    page.screenshot_dir = tmp_path_factory.mktemp("scripts")
+    yield page
+    page.close()
 
 
 def draw(page, text: str, family: str = "sans-serif") -> dict:
