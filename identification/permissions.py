@@ -15,7 +15,7 @@ from django.http import Http404
 
 from organisations.permissions import is_network_user, is_platform_admin, require_identify_victims
 from referrals.models import Referral
-from referrals.permissions import Rights, require_acting_role
+from referrals.permissions import Rights, require_acting_role, sees_every_party
 
 FORMS_ARE_THE_PLATFORMS = "Only platform administrators publish screening forms."
 SETTINGS_ARE_THE_PLATFORMS = "Only platform administrators set the reflection period of a country."
@@ -69,3 +69,11 @@ def require_may_decide_identification(user, referral: Referral | None = None) ->
 def sees_screening_notes(organisation_id, screening) -> bool:
     """A screening's notes stay with the organisation that screened; others see the assessment."""
     return organisation_id is not None and organisation_id == screening.organisation_id
+
+
+def sees_deciding_organisation(organisation_id, referral: Referral, decision) -> bool:
+    """Who decided is named to the submitter (it sees every party), to the deciding organisation
+    itself, and to everyone when the submitter decided (every party knows the submitter). Anyone
+    else, an organisation holding an offer say, never learns from it who else has the case."""
+    return sees_every_party(organisation_id, referral) or decision.organisation_id in (
+        organisation_id, referral.submitting_organisation_id)

@@ -10,7 +10,7 @@ from identification.models import (
     ScreeningQuestion,
     Strength,
 )
-from identification.permissions import sees_screening_notes
+from identification.permissions import sees_deciding_organisation, sees_screening_notes
 from identification.selectors import latest_decision, reflection_period_ends
 from organisations.api.serializers import OrganisationSummarySerializer
 from organisations.codes import COUNTRY_CHOICES
@@ -126,9 +126,18 @@ class OrganisationNameSerializer(OrganisationSummarySerializer):
         fields = ["id", "name"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DeciderMixin:
+    def get_organisation(self, decision) -> OrganisationNameSerializer(allow_null=True):
+        if not sees_deciding_organisation(self.context.get("organisation_id"), decision.referral, decision):
+            return None
+        return OrganisationNameSerializer(decision.organisation).data
+
+
+class DecisionSerializer(DeciderMixin, serializers.ModelSerializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
-    organisation = OrganisationNameSerializer()
+    organisation = serializers.SerializerMethodField(
+        help_text="Who decided: named to the submitter, to the deciding organisation, and to all when the "
+                  "submitter decided; null otherwise.")
     basis = serializers.SerializerMethodField(help_text="Shown to the deciding organisation only.")
 
     class Meta:
@@ -139,20 +148,22 @@ class DecisionSerializer(serializers.ModelSerializer):
         return decision.basis if sees_screening_notes(self.context.get("organisation_id"), decision) else None
 
 
-class IdentificationSummarySerializer(serializers.ModelSerializer):
+class IdentificationSummarySerializer(DeciderMixin, serializers.ModelSerializer):
     """The latest decision, as the referral shows it."""
 
     decision = serializers.ChoiceField(choices=Decision.choices)
-    organisation = OrganisationNameSerializer()
+    organisation = serializers.SerializerMethodField(
+        help_text="Who decided: named to the submitter, to the deciding organisation, and to all when the "
+                  "submitter decided; null otherwise.")
 
     class Meta:
         model = IdentificationDecision
         fields = ["decision", "organisation", "decided_on", "created"]
 
 
-def referral_identification(referral) -> dict | None:
+def referral_identification(referral, context) -> dict | None:
     decision = latest_decision(referral)
-    return IdentificationSummarySerializer(decision).data if decision else None
+    return IdentificationSummarySerializer(decision, context=context).data if decision else None
 
 
 def referral_reflection_period_ends(referral):

@@ -229,7 +229,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
 
     def get_identification(self, referral) -> IdentificationSummarySerializer(allow_null=True):
-        return referral_identification(referral)
+        return referral_identification(referral, self.context)
 
     def get_reflection_period_ends(self, referral) -> datetime.date | None:
         return referral_reflection_period_ends(referral)

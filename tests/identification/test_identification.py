@@ -9,10 +9,13 @@ from django.http import Http404
 
 from identification.models import IdentificationDecision
 from identification.services import identification_decide
+from referrals import services
 from referrals.models import OutboxEvent, ReferralEvent
 from tests.conftest import client_for
 from tests.helpers import assert_problem
 from tests.identification.conftest import PHONE_NOTE, today
+from tests.organisations.factories import member
+from tests.referrals.factories import submit
 from tests.referrals.helpers import url
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +121,19 @@ def test_the_service_itself_refuses_an_organisation_that_cannot_see_the_referral
         identification_decide(referral=offered_referral, by=cast.other_ngo_caseworker, decision="presumed",
                               decided_on=today())
     assert not IdentificationDecision.objects.exists()
+
+
+def test_another_organisation_holding_an_offer_is_not_told_who_decided(cast, competent):
+    """An offered organisation never learns who else has the case: not from the offers, not from
+    the decision either. The submitter and the deciding organisation see its name."""
+    referral = submit(cast.submitter_caseworker, case_reference="DECIDER-HIDDEN-1")
+    services.referral_route(referral=referral, by=cast.submitter_caseworker,
+                            organisation_ids=[competent.pk, cast.other_ngo.pk])
+    assert decide(cast.offered_caseworker, referral).status_code == 201
+    other = client_for(member(cast.other_ngo, "caseworker"))
+
+    assert other.get(url(referral)).json()["identification"]["organisation"] is None
+    assert [item["organisation"] for item in other.get(url(referral, "identification")).json()] == [None]
+    named = {"id": str(competent.pk), "name": competent.name}
+    assert client_for(cast.submitter_caseworker).get(url(referral)).json()["identification"]["organisation"] == named
+    assert client_for(cast.offered_viewer).get(url(referral)).json()["identification"]["organisation"] == named
