@@ -1,6 +1,7 @@
-"""The console's account page (/app/account/) in the route matrix: every signed-in person, member
-of an organisation or not, reads and changes their own profile and notification preferences; a
-caller without a session is sent to the sign-in page. A saved form redirects back (302)."""
+"""The console's account page (/app/account/) and the directory map's activities layer in the
+route matrix. Every signed-in person, member of an organisation or not, reads and changes their
+own profile and notification preferences; a caller without a session is sent to the sign-in
+page. A saved form redirects back (302)."""
 
 
 def console_account_matrix(expect) -> dict:
@@ -8,6 +9,8 @@ def console_account_matrix(expect) -> dict:
         ("/app/account/", "GET", "-"): expect(200, anonymous=302),
         ("/app/account/", "POST", "-"): expect(302),
         ("/app/account/notifications/", "POST", "-"): expect(302),
+        # the directory map's activities layer: the directory's readers (analysts: 403)
+        ("/app/directory/activities.geojson", "GET", "-"): expect(200, anonymous=302, analyst=403),
     }
 
 
