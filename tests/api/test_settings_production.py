@@ -16,7 +16,9 @@ pytestmark = pytest.mark.slow
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE", "REFERRAL_SUBJECT_KEY"}
+        # (DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests for their own thread, never a deployment's)
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE", "REFERRAL_SUBJECT_KEY",
+                       "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
