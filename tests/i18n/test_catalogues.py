@@ -4,6 +4,8 @@ KeyError or drop a value when it is formatted."""
 
 import re
 import subprocess
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import pytest
@@ -13,17 +15,52 @@ from django.utils.translation import to_locale
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sd]|%[sd]|\{[A-Za-z_]*\}")
-ENTRY = re.compile(r'^((?:#[^\n]*\n)*)msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"$', re.M)
+FIELD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$')
+
+
+@dataclass
+class Entry:
+    flags: str = ""
+    fields: dict[str, str] = dataclass_field(default_factory=dict)
+
+    @property
+    def msgid(self) -> str:
+        return self.fields.get("msgid", "")
+
+    @property
+    def plural(self) -> str | None:
+        return self.fields.get("msgid_plural")
+
+    @property
+    def translations(self) -> list[str]:
+        return [text for name, text in self.fields.items() if name.startswith("msgstr")]
 
 
 def catalogue(language: str) -> Path:
     return LOCALE_DIR / to_locale(language) / "LC_MESSAGES" / "django.po"
 
 
-def entries(language: str) -> list[tuple[str, str, str]]:
-    """(flags comment, msgid, msgstr) of every message, header excluded (msgid "")."""
-    text = catalogue(language).read_text(encoding="utf-8")
-    return [(m.group(1), m.group(2), m.group(3)) for m in ENTRY.finditer(text) if m.group(2)]
+def entries(language: str) -> list[Entry]:
+    """Every message of the catalogue, the header and obsolete (#~) entries excluded. Strings
+    wrapped over several lines are joined, plural forms kept (msgstr[0], msgstr[1], ...)."""
+    found, entry, current = [], Entry(), None
+    for line in [*catalogue(language).read_text(encoding="utf-8").splitlines(), ""]:
+        if not line.strip():
+            if entry.fields.get("msgid"):
+                found.append(entry)
+            entry, current = Entry(), None
+        elif line.startswith("#,"):
+            entry.flags += line
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry.fields[current] += line[1:-1]
+        else:
+            match = FIELD.match(line)
+            assert match, f"{language}: unreadable line {line!r}"
+            current = match.group(1)
+            entry.fields[current] = match.group(2)
+    return found
 
 
 def test_every_language_of_the_site_has_a_catalogue():
@@ -48,27 +85,38 @@ def test_catalogue_compiles_with_every_message_translated(language, tmp_path):
 def test_no_entry_is_fuzzy_or_empty(language):
     text = catalogue(language).read_text(encoding="utf-8")
     assert "#, fuzzy" not in text
-    assert "fuzzy" not in "".join(flags for flags, _msgid, _msgstr in entries(language))
-    assert [msgid for _flags, msgid, msgstr in entries(language) if not msgstr.strip()] == []
+    assert "fuzzy" not in "".join(entry.flags for entry in entries(language))
+    untranslated = [entry.msgid for entry in entries(language)
+                    if not all(text.strip() for text in entry.translations)]
+    assert untranslated == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_translations_keep_every_placeholder(language):
-    changed = [
-        (msgid, msgstr) for _flags, msgid, msgstr in entries(language)
-        if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(msgstr))
-    ]
+    changed = []
+    for entry in entries(language):
+        if entry.plural is None:
+            if sorted(PLACEHOLDER.findall(entry.msgid)) != sorted(PLACEHOLDER.findall(entry.translations[0])):
+                changed.append((entry.msgid, entry.translations[0]))
+            continue
+        # A plural entry: no form may bring a name English lacks, and the forms together keep every
+        # name of the English plural (a language's "one" form may say the number in words).
+        english = set(PLACEHOLDER.findall(entry.msgid)) | set(PLACEHOLDER.findall(entry.plural))
+        forms = [set(PLACEHOLDER.findall(text)) for text in entry.translations]
+        if any(form - english for form in forms) or not set(PLACEHOLDER.findall(entry.plural)) <= set().union(*forms):
+            changed.append((entry.plural, entry.translations))
     assert changed == []
 
 
 def test_all_catalogues_translate_the_same_messages():
-    english = [msgid for _flags, msgid, _msgstr in entries("th")]
+    english = [(entry.msgid, entry.plural) for entry in entries("th")]
     for language in TRANSLATED:
-        assert [msgid for _flags, msgid, _msgstr in entries(language)] == english, language
+        assert [(entry.msgid, entry.plural) for entry in entries(language)] == english, language
 
 
 def test_translations_differ_from_english():
     """A catalogue that copies English through is not a translation (codes and names aside)."""
     for language in TRANSLATED:
-        same = [msgid for _flags, msgid, msgstr in entries(language) if msgid == msgstr]
+        same = [entry.msgid for entry in entries(language)
+                if entry.plural is None and entry.msgid == entry.translations[0]]
         assert len(same) < 15, (language, same)
