@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import actions, auth, inbox, referrals
+from .views import account, actions, auth, inbox, referrals
 
 app_name = "console"
 
@@ -22,5 +22,7 @@ urlpatterns = [
          name="referral-withdraw-consent"),
     path("referrals/<uuid:pk>/outcomes/", actions.OutcomeView.as_view(), name="referral-outcome"),
     path("referrals/<uuid:pk>/close/", actions.CloseView.as_view(), name="referral-close"),
+    path("account/", account.AccountView.as_view(), name="account"),
+    path("account/notifications/", account.NotificationPreferencesView.as_view(), name="account-notifications"),
     path("", include("console.urls_admin")),
 ]

@@ -21,7 +21,7 @@ from tests.network import PUBLIC_WEBHOOK_URL, Network
 from tests.organisations.factories import PASSWORD
 from tests.referrals.factories import referral_payload
 
-from . import console_admin
+from . import console_account, console_admin
 from .console import console_bodies
 from .declarations import SUBMITTER, Cell
 
@@ -308,3 +308,6 @@ def request_cell(world: World, cell: Cell):
         transaction.set_rollback(True)
     return response, done.never if done else ()
 
+
+# The console's account page.
+BODIES.update(console_account.console_account_bodies())
