@@ -106,7 +106,8 @@ ACTIVITY_BODY = {
     "geometry": {"type": "Point", "coordinates": [100.6, 13.8]}, "target_groups": ["migrant_workers"],
 }
 NOTIFICATION_KINDS = ("offer_received", "offer_expiring", "offer_accepted", "offer_declined", "offer_expired",
-                      "outcome_recorded", "referral_closed", "consent_withdrawn")
+                      "outcome_recorded", "referral_closed", "consent_withdrawn", "identification_decided",
+                      "reflection_ending", "return_requested", "return_status_changed", "follow_up_due")
 
 Body = Callable[[World, str, str], dict]
 # (route, method) -> the body; (route, method, target) for a target's own body.
