@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import account, actions, auth, inbox, referrals
+from .views import account, actions, auth, inbox, language, referrals
 
 app_name = "console"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", inbox.HomeView.as_view(), name="home"),
     path("login/", auth.ConsoleLoginView.as_view(), name="login"),
     path("logout/", auth.ConsoleLogoutView.as_view(), name="logout"),
+    # the switcher: set_language, plus the signed-in person's profile (issue 13)
+    path("language/", language.language_view, name="language"),
     path("inbox/", inbox.InboxView.as_view(), name="inbox"),
     path("referrals/", referrals.ReferralListView.as_view(), name="referral-list"),
     path("referrals/new/", referrals.ReferralNewView.as_view(), name="referral-new"),
