@@ -117,10 +117,11 @@ def regional_form_seed(form_model=ScreeningForm, question_model=ScreeningQuestio
 # --- screenings -------------------------------------------------------------------------------
 
 
-def _require_open(referral: Referral, what: str) -> None:
+def _require_open(referral: Referral, message: str) -> None:
+    """409 on a closed or withdrawn referral; `message` is a whole translated sentence naming
+    the status (a verb dropped into one sentence would stay English in every other language)."""
     if referral.status not in OPEN_STATUSES:
-        raise InvalidTransition(referral, _("A %(status)s referral cannot be %(what)s.")
-                % {"status": referral.status, "what": what})
+        raise InvalidTransition(referral, message % {"status": referral.get_status_display()})
 
 
 def assessment_of(form: ScreeningForm, answers: dict, referral: Referral) -> dict:
@@ -138,7 +139,7 @@ def screening_record(*, referral: Referral, by, form: ScreeningForm, answers: di
     rights = permissions.require_may_screen(by, referral)
     screen_fields(notes=notes)  # before anything else is looked at: nothing personal goes further
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _require_open(referral, "screened")
+    _require_open(referral, _("A %(status)s referral cannot be screened."))
     if form.status != FormStatus.PUBLISHED:
         raise ValidationError({"form": _("only a published screening form can be used")})
     screening = Screening(
@@ -170,7 +171,7 @@ def identification_decide(*, referral: Referral, by, decision: str, basis: str =
     if decided_on < timezone.localdate(referral.created):
         raise ValidationError({"decided_on": _("cannot be before the referral was made")})
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _require_open(referral, "decided on")
+    _require_open(referral, _("No identification decision can be made on a %(status)s referral."))
     organisation = membership_of(by).organisation
     record = IdentificationDecision(
         referral=referral, organisation=organisation, decided_by=by, decision=decision,
