@@ -74,8 +74,10 @@ def database_url() -> str:
 
 
 @contextmanager
-def celery_worker(broker_url: str, log_path: Path, **extra_env):
-    """A real worker with embedded beat (sweep every second), on the test database."""
+def celery_worker(broker_url: str, log_path: Path, *, name: str = "worker", beat: bool = True, concurrency: int = 2,
+                  **extra_env):
+    """A real worker on the test database, with embedded beat (sweep every second) unless told
+    otherwise: of several workers only one may run beat, as production runs exactly one."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -86,14 +88,14 @@ def celery_worker(broker_url: str, log_path: Path, **extra_env):
         "WEBHOOK_RETRY_BASE_SECONDS": "1",
         **extra_env,
     }
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
+               "--concurrency", str(concurrency), "--hostname", f"{name}@%h"]
+    if beat:
+        command += ["-B", "--schedule", str(log_path.with_suffix(".schedule"))]
     with log_path.open("w") as log:
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--loglevel", "INFO",
-             "--concurrency", "2", "--schedule", str(log_path.with_suffix(".schedule"))],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         try:
-            wait_for(lambda: "ready" in log_path.read_text() or process.poll() is not None, "the worker")
+            wait_for(lambda: "ready" in log_path.read_text() or process.poll() is not None, f"worker {name}")
             assert process.poll() is None, log_path.read_text()
             yield process
         finally:

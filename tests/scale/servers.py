@@ -8,12 +8,10 @@ replica test runs a primary of its own (wal_level=replica, replication allowed f
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
-from tests.e2e.processes import ROOT, _port_open, database_url, free_port, wait_for
+from tests.e2e.processes import _port_open, free_port, wait_for
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PGBOUNCER = Path("/usr/sbin/pgbouncer")
@@ -138,32 +136,3 @@ class PgBouncer:
         ).stdout
 
 
-@contextmanager
-def celery_worker(broker_url: str, log_path: Path, *, name: str, beat: bool = False):
-    """A real Celery worker on the test database; only one of several may run beat (as production
-    runs exactly one beat)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "TEST_CELERY_BROKER_URL": broker_url,
-        "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
-        "OUTBOX_SWEEP_SECONDS": "1",
-        "WEBHOOK_RETRY_BASE_SECONDS": "1",
-    }
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1",
-               "--hostname", f"{name}@%h"]
-    if beat:
-        command += ["-B", "--schedule", str(log_path.with_suffix(".schedule"))]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        try:
-            wait_for(lambda: "ready" in log_path.read_text() or process.poll() is not None, f"worker {name}")
-            assert process.poll() is None, log_path.read_text()
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()

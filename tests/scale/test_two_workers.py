@@ -8,11 +8,9 @@ from collections import Counter
 import pytest
 
 from tests.conftest import client_for
-from tests.e2e.processes import RedisServer, WebhookReceiver, publishing_to, wait_for
+from tests.e2e.processes import RedisServer, WebhookReceiver, celery_worker, publishing_to, wait_for
 from tests.organisations.factories import OrganisationFactory, member
 from tests.referrals.factories import referral_payload
-
-from .servers import celery_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -32,7 +30,8 @@ def test_two_workers_deliver_every_event_once(reference_data, settings, broker, 
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
     with WebhookReceiver() as hooks, publishing_to(broker.url), \
-            celery_worker(broker.url, logs[0], name="a", beat=True), celery_worker(broker.url, logs[1], name="b"):
+            celery_worker(broker.url, logs[0], name="a", concurrency=1), \
+            celery_worker(broker.url, logs[1], name="b", beat=False, concurrency=1):
         clients = []
         for number in range(AGENCIES):  # one subscription each: deliveries to them run in parallel
             agency = member(OrganisationFactory(name=f"Agency {number}", kind="government"), "admin")
