@@ -33,27 +33,35 @@ def feature_collection(features: list[dict]) -> JsonResponse:
                         content_type="application/geo+json")
 
 
-def coverage_features(coverage) -> list[dict]:
-    """One feature per coverage entry: its drawn polygon and its areas, outlined coarsely."""
-    coverage = list(coverage)
-    area_ids = {area.pk for entry in coverage for area in entry.areas.all()}
+def outlined_features(items, shape_of, properties_of) -> list[dict]:
+    """One feature per item (coverage entry, activity): its areas outlined coarsely, plus its own
+    drawn shape (`shape_of`, GeoJSON or None); items with neither are left off the map."""
+    items = list(items)
+    area_ids = {area.pk for item in items for area in item.areas.all()}
     outlines = simplified_outlines(area_ids=area_ids, tolerance=0.02) if area_ids else {}
     features = []
-    for entry in coverage:
-        polygons = [outlines[area.pk][2] for area in entry.areas.all() if area.pk in outlines]
-        if entry.geometry is not None:
-            polygons.append({"type": "MultiPolygon", "coordinates": [
-                [[[round(x, 4), round(y, 4)] for x, y in ring] for ring in polygon]
-                for polygon in entry.geometry.coords]})
-        if not polygons:
-            continue
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "GeometryCollection", "geometries": polygons},
-            "properties": {"layer": "coverage", "organisation": entry.organisation.name,
-                           "services": entry.services, "areas": [area.name for area in entry.areas.all()]},
-        })
+    for item in items:
+        shapes = [outlines[area.pk][2] for area in item.areas.all() if area.pk in outlines]
+        if (shape := shape_of(item)) is not None:
+            shapes.append(shape)
+        if shapes:
+            features.append({"type": "Feature", "geometry": {"type": "GeometryCollection", "geometries": shapes},
+                             "properties": properties_of(item)})
     return features
+
+
+def _drawn_coverage(entry) -> dict | None:
+    if entry.geometry is None:
+        return None
+    return {"type": "MultiPolygon", "coordinates": [
+        [[[round(x, 4), round(y, 4)] for x, y in ring] for ring in polygon] for polygon in entry.geometry.coords]}
+
+
+def coverage_features(coverage) -> list[dict]:
+    """One feature per coverage entry: its drawn polygon and its areas, outlined coarsely."""
+    return outlined_features(coverage, _drawn_coverage, lambda entry: {
+        "layer": "coverage", "organisation": entry.organisation.name, "services": entry.services,
+        "areas": [area.name for area in entry.areas.all()]})
 
 
 def _countries() -> list[tuple[str, str]]:
