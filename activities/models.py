@@ -4,36 +4,37 @@ like an organisation's description; nothing in it is about a person."""
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.utils.translation import gettext_lazy as _
 
 from geo.models import AdministrativeArea
 from organisations.models import Organisation
 
 
 class ActivityKind(models.TextChoices):
-    PREVENTION = "prevention", "Prevention"
-    AWARENESS = "awareness", "Awareness raising"
-    TRAINING = "training", "Training"
-    CAPACITY_BUILDING = "capacity_building", "Capacity building"
-    RESEARCH = "research", "Research"
-    VICTIM_ASSISTANCE = "victim_assistance", "Victim assistance"
-    POLICY = "policy", "Policy and legislation"
-    COORDINATION = "coordination", "Coordination"
+    PREVENTION = "prevention", _("Prevention")
+    AWARENESS = "awareness", _("Awareness raising")
+    TRAINING = "training", _("Training")
+    CAPACITY_BUILDING = "capacity_building", _("Capacity building")
+    RESEARCH = "research", _("Research")
+    VICTIM_ASSISTANCE = "victim_assistance", _("Victim assistance")
+    POLICY = "policy", _("Policy and legislation")
+    COORDINATION = "coordination", _("Coordination")
 
 
 class TargetGroup(models.TextChoices):
-    CHILDREN = "children", "Children"
-    WOMEN = "women", "Women"
-    MEN = "men", "Men"
-    MIGRANT_WORKERS = "migrant_workers", "Migrant workers"
-    FISHERS = "fishers", "Fishers and seafarers"
-    DOMESTIC_WORKERS = "domestic_workers", "Domestic workers"
-    REFUGEES = "refugees", "Refugees and asylum seekers"
-    STATELESS = "stateless", "Stateless people"
-    SURVIVORS = "survivors", "Survivors of trafficking"
-    COMMUNITIES = "communities", "Communities at risk"
-    FRONTLINE_OFFICIALS = "frontline_officials", "Frontline officials"
-    EMPLOYERS = "employers", "Employers and recruiters"
-    GENERAL_PUBLIC = "general_public", "General public"
+    CHILDREN = "children", _("Children")
+    WOMEN = "women", _("Women")
+    MEN = "men", _("Men")
+    MIGRANT_WORKERS = "migrant_workers", _("Migrant workers")
+    FISHERS = "fishers", _("Fishers and seafarers")
+    DOMESTIC_WORKERS = "domestic_workers", _("Domestic workers")
+    REFUGEES = "refugees", _("Refugees and asylum seekers")
+    STATELESS = "stateless", _("Stateless people")
+    SURVIVORS = "survivors", _("Survivors of trafficking")
+    COMMUNITIES = "communities", _("Communities at risk")
+    FRONTLINE_OFFICIALS = "frontline_officials", _("Frontline officials")
+    EMPLOYERS = "employers", _("Employers and recruiters")
+    GENERAL_PUBLIC = "general_public", _("General public")
 
 
 class ActivityQuerySet(models.QuerySet):

@@ -5,10 +5,11 @@ one meaning across facilities, coverage and activities."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from organisations.permissions import MANAGE_DIRECTORY, is_network_user, organisations_with
 
-ACTIVITY_DENIED = "Only the organisation's admins and caseworkers may change its activities."
+ACTIVITY_DENIED = _("Only the organisation's admins and caseworkers may change its activities.")
 
 
 def organisations_recording_activities(user) -> frozenset:

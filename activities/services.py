@@ -5,6 +5,7 @@ the organisation works in (the same check as drawn coverage)."""
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from organisations.services import check_within_countries, declared_countries
@@ -30,7 +31,8 @@ def _apply(activity: Activity, data: dict) -> Activity:
             value = list(dict.fromkeys(value))
         setattr(activity, name, value)
     if activity.end is not None and activity.end < activity.start:
-        raise ValidationError({"end": f"must be on or after start ({activity.start.isoformat()})"})
+        raise ValidationError({"end": _("must be on or after start (%(start)s)")
+                % {"start": activity.start.isoformat()}})
     activity.full_clean(exclude=["areas", "partners"])
     activity.save()
     if "areas" in data:
@@ -38,10 +40,10 @@ def _apply(activity: Activity, data: dict) -> Activity:
     if "partners" in data:
         partners = list(dict.fromkeys(data["partners"]))
         if any(partner.pk == activity.organisation_id for partner in partners):
-            raise ValidationError({"partners": "an organisation is not its own partner"})
+            raise ValidationError({"partners": _("an organisation is not its own partner")})
         activity.partners.set(partners)
     if activity.geometry is None and not activity.areas.exists():
-        raise ValidationError({"areas": "give administrative areas, a geometry, or both"})
+        raise ValidationError({"areas": _("give administrative areas, a geometry, or both")})
     if activity.geometry is not None and ({"geometry", "areas"} & set(data)):
         check_within_countries(activity.geometry, _countries(activity))
     return activity
@@ -50,7 +52,7 @@ def _apply(activity: Activity, data: dict) -> Activity:
 def _check_same_organisation(activity: Activity, data: dict) -> None:
     organisation = data.get("organisation")
     if organisation is not None and organisation.pk != activity.organisation_id:
-        raise ValidationError({"organisation": "An activity cannot move to another organisation."})
+        raise ValidationError({"organisation": _("An activity cannot move to another organisation.")})
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Who is signed in, for the console's navigation: the organisation and role on every page."""
 
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from organisations.permissions import is_platform_admin
 from organisations.selectors import membership_of
@@ -14,11 +15,11 @@ def _describe(user) -> dict:
     if membership is not None:
         organisation, role = membership.organisation.name, membership.get_role_display()
     elif is_platform_admin(user):
-        organisation, role = "The platform", "Platform administrator"
+        organisation, role = _("The platform"), _("Platform administrator")
     elif reads_all_statistics(user):
-        organisation, role = "The platform", "Analyst"
+        organisation, role = _("The platform"), _("Analyst")
     else:
-        organisation, role = "No organisation", "No role"
+        organisation, role = _("No organisation"), _("No role")
     return {"organisation": organisation, "role": role, "may_submit": may_submit(user),
             "member": membership is not None}
 

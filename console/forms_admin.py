@@ -4,6 +4,7 @@ only. Every rule about what may be written is the services' (they raise, the pag
 import json
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from api.fields import AreaGeometryField
@@ -14,7 +15,7 @@ from referrals.statistics import DIMENSIONS
 
 
 class CapacityForm(forms.Form):
-    capacity_available = forms.IntegerField(label="Beds free today", min_value=0, max_value=100_000)
+    capacity_available = forms.IntegerField(label=_("Beds free today"), min_value=0, max_value=100_000)
 
 
 def _service_choices():
@@ -22,13 +23,14 @@ def _service_choices():
 
 
 class CoverageForm(forms.Form):
-    services = forms.MultipleChoiceField(label="Services offered there", widget=forms.CheckboxSelectMultiple)
+    services = forms.MultipleChoiceField(label=_("Services offered there"), widget=forms.CheckboxSelectMultiple)
     areas = forms.ModelMultipleChoiceField(
-        label="Areas covered", required=False, queryset=AdministrativeArea.objects.none(),
-        help_text="Pick one or more, or draw a polygon on the map (or both).",
+        label=_("Areas covered"), required=False, queryset=AdministrativeArea.objects.none(),
+        help_text=_("Pick one or more, or draw a polygon on the map (or both)."),
     )
     geometry = forms.CharField(
-        label="Drawn area (GeoJSON Polygon or MultiPolygon)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Drawn area (GeoJSON Polygon or MultiPolygon)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=200_000,
     )
 
@@ -48,30 +50,30 @@ class CoverageForm(forms.Form):
             return AreaGeometryField().to_internal_value(json.loads(text))
         except (ValueError, DRFValidationError) as error:
             detail = getattr(error, "detail", None)
-            raise forms.ValidationError(detail if detail else "Not a GeoJSON polygon.") from error
+            raise forms.ValidationError(detail if detail else _("Not a GeoJSON polygon.")) from error
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("areas") and not cleaned.get("geometry") and not self.errors:
-            raise forms.ValidationError("Pick at least one area or draw a polygon.")
+            raise forms.ValidationError(_("Pick at least one area or draw a polygon."))
         return cleaned
 
 
 class MemberAddForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=140)
-    email = forms.EmailField(label="E-mail", required=False)
-    password = forms.CharField(label="Password", widget=forms.PasswordInput(render_value=True), max_length=128)
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    username = forms.CharField(label=_("Username"), max_length=140)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(render_value=True), max_length=128)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class WebhookForm(forms.Form):
-    url = forms.URLField(label="Address (https)", max_length=500, assume_scheme="https")
+    url = forms.URLField(label=_("Address (https)"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label="Events", widget=forms.CheckboxSelectMultiple,
+        label=_("Events"), widget=forms.CheckboxSelectMultiple,
         choices=WebhookSubscription._meta.get_field("events").base_field.choices,
     )
 
@@ -80,8 +82,8 @@ DIMENSION_CHOICES = [(name, name.replace("_", " ")) for name in DIMENSIONS]
 
 
 class StatisticsForm(forms.Form):
-    group_by = forms.ChoiceField(label="Count referrals by", choices=DIMENSION_CHOICES, initial="country")
-    start = forms.RegexField(label="From month (YYYY-MM)", regex=r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", required=False,
+    group_by = forms.ChoiceField(label=_("Count referrals by"), choices=DIMENSION_CHOICES, initial="country")
+    start = forms.RegexField(label=_("From month (YYYY-MM)"), regex=r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", required=False,
                              max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
-    end = forms.RegexField(label="Before month (YYYY-MM)", regex=r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", required=False,
+    end = forms.RegexField(label=_("Before month (YYYY-MM)"), regex=r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", required=False,
                            max_length=7, widget=forms.TextInput(attrs={"type": "month"}))

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import actions, auth, inbox, referrals
+from .views import account, actions, auth, inbox, language, referrals
 
 app_name = "console"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", inbox.HomeView.as_view(), name="home"),
     path("login/", auth.ConsoleLoginView.as_view(), name="login"),
     path("logout/", auth.ConsoleLogoutView.as_view(), name="logout"),
+    # the switcher: set_language, plus the signed-in person's profile (issue 13)
+    path("language/", language.language_view, name="language"),
     path("inbox/", inbox.InboxView.as_view(), name="inbox"),
     path("referrals/", referrals.ReferralListView.as_view(), name="referral-list"),
     path("referrals/new/", referrals.ReferralNewView.as_view(), name="referral-new"),
@@ -22,5 +24,7 @@ urlpatterns = [
          name="referral-withdraw-consent"),
     path("referrals/<uuid:pk>/outcomes/", actions.OutcomeView.as_view(), name="referral-outcome"),
     path("referrals/<uuid:pk>/close/", actions.CloseView.as_view(), name="referral-close"),
+    path("account/", account.AccountView.as_view(), name="account"),
+    path("account/notifications/", account.NotificationPreferencesView.as_view(), name="account-notifications"),
     path("", include("console.urls_admin")),
 ]

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .views import directory, organisation, statistics
+from .views import directory, directory_activities, organisation, statistics
 
 urlpatterns = [
     path("organisation/", organisation.OrganisationOverviewView.as_view(), name="organisation"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("directory/", directory.DirectoryMapView.as_view(), name="directory"),
     path("directory/features.geojson", directory.DirectoryFeaturesView.as_view(), name="directory-features"),
     path("directory/countries.geojson", directory.CountryOutlinesView.as_view(), name="directory-countries"),
+    path("directory/activities.geojson", directory_activities.DirectoryActivitiesView.as_view(),
+         name="directory-activities"),
     path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
     path("statistics/export.csv", statistics.StatisticsExportView.as_view(), name="statistics-export"),
 ]

@@ -8,6 +8,7 @@ opens the reflection and recovery period. The app sits above `referrals` and `or
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from organisations.codes import validate_country_code
 from organisations.models import Organisation
@@ -16,33 +17,33 @@ from referrals.screening import no_personal_data
 
 
 class FormStatus(models.TextChoices):
-    DRAFT = "draft"
-    PUBLISHED = "published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 class Element(models.TextChoices):
     """The three elements of the definition of trafficking in persons (Palermo Protocol, art. 3)."""
 
-    ACT = "act"
-    MEANS = "means"
-    PURPOSE = "purpose"
+    ACT = "act", _("Act")
+    MEANS = "means", _("Means")
+    PURPOSE = "purpose", _("Purpose")
 
 
 class Strength(models.TextChoices):
-    STRONG = "strong"
-    MEDIUM = "medium"
+    STRONG = "strong", _("Strong")
+    MEDIUM = "medium", _("Medium")
 
 
 class Answer(models.TextChoices):
-    YES = "yes"
-    NO = "no"
-    UNKNOWN = "unknown"
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Decision(models.TextChoices):
-    PRESUMED = "presumed", "presumed victim"
-    IDENTIFIED = "identified", "identified victim"
-    NOT_IDENTIFIED = "not_identified", "not identified"
+    PRESUMED = "presumed", _("presumed victim")
+    IDENTIFIED = "identified", _("identified victim")
+    NOT_IDENTIFIED = "not_identified", _("not identified")
 
 
 # Decisions that open the reflection and recovery period.

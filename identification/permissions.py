@@ -12,13 +12,14 @@ settings: the one place these rules live.
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from organisations.permissions import is_network_user, is_platform_admin, require_identify_victims
 from referrals.models import Referral
 from referrals.permissions import Rights, require_acting_role
 
-FORMS_ARE_THE_PLATFORMS = "Only platform administrators publish screening forms."
-SETTINGS_ARE_THE_PLATFORMS = "Only platform administrators set the reflection period of a country."
+FORMS_ARE_THE_PLATFORMS = _("Only platform administrators publish screening forms.")
+SETTINGS_ARE_THE_PLATFORMS = _("Only platform administrators set the reflection period of a country.")
 
 
 def restrict_screening_forms(queryset: QuerySet, user, action: str) -> QuerySet:
@@ -55,7 +56,7 @@ def require_may_screen(user, referral: Referral) -> Rights:
 def require_sees_referral(user, referral: Referral) -> None:
     """404, as if it did not exist, unless the user's organisation sees the referral."""
     if not Referral.objects.restrict(user, "view").filter(pk=referral.pk).exists():
-        raise Http404("No such referral.")
+        raise Http404(_("No such referral."))
 
 
 def require_may_decide_identification(user, referral: Referral | None = None) -> None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from geo.boundaries import bali_process_members
 from organisations.selectors import membership_of
@@ -36,7 +37,7 @@ def _questions_create(form: ScreeningForm, questions: list[dict]) -> None:
     codes = [question["code"] for question in questions]
     repeated = sorted({code for code in codes if codes.count(code) > 1})
     if repeated:
-        raise ValidationError({"questions": f"question codes repeat: {', '.join(repeated)}"})
+        raise ValidationError({"questions": _("question codes repeat: %(codes)s") % {"codes": ", ".join(repeated)}})
     for order, data in enumerate(questions):
         question = ScreeningQuestion(form=form, order=order, **{k: v for k, v in data.items() if k != "order"})
         question.full_clean(exclude=["form"])
@@ -49,7 +50,7 @@ def screening_form_create(*, by, data: dict) -> ScreeningForm:
     permissions.require_manage_screening_forms(by)
     questions = data.get("questions") or []
     if not questions:
-        raise ValidationError({"questions": "a form needs at least one question"})
+        raise ValidationError({"questions": _("a form needs at least one question")})
     latest = ScreeningForm.objects.select_for_update().filter(code=data["code"]).order_by("-version").first()
     form = ScreeningForm(
         code=data["code"], version=(latest.version + 1) if latest else 1,
@@ -64,7 +65,7 @@ def screening_form_create(*, by, data: dict) -> ScreeningForm:
 def _draft(form: ScreeningForm) -> ScreeningForm:
     locked = ScreeningForm.objects.select_for_update().get(pk=form.pk)
     if locked.status == FormStatus.PUBLISHED:
-        raise FormPublished("A published screening form never changes; publish a new version instead.")
+        raise FormPublished(_("A published screening form never changes; publish a new version instead."))
     return locked
 
 
@@ -80,7 +81,7 @@ def screening_form_update(*, form: ScreeningForm, by, data: dict) -> ScreeningFo
     form.save()
     if "questions" in data:
         if not data["questions"]:
-            raise ValidationError({"questions": "a form needs at least one question"})
+            raise ValidationError({"questions": _("a form needs at least one question")})
         form.questions.all().delete()
         _questions_create(form, data["questions"])
     return form
@@ -118,7 +119,8 @@ def regional_form_seed(form_model=ScreeningForm, question_model=ScreeningQuestio
 
 def _require_open(referral: Referral, what: str) -> None:
     if referral.status not in OPEN_STATUSES:
-        raise InvalidTransition(referral, f"A {referral.status} referral cannot be {what}.")
+        raise InvalidTransition(referral, _("A %(status)s referral cannot be %(what)s.")
+                % {"status": referral.status, "what": what})
 
 
 def assessment_of(form: ScreeningForm, answers: dict, referral: Referral) -> dict:
@@ -138,7 +140,7 @@ def screening_record(*, referral: Referral, by, form: ScreeningForm, answers: di
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require_open(referral, "screened")
     if form.status != FormStatus.PUBLISHED:
-        raise ValidationError({"form": "only a published screening form can be used"})
+        raise ValidationError({"form": _("only a published screening form can be used")})
     screening = Screening(
         referral=referral, form=form, answers=answers, notes=notes,
         assessment=assessment_of(form, answers, referral),
@@ -164,9 +166,9 @@ def identification_decide(*, referral: Referral, by, decision: str, basis: str =
     permissions.require_may_decide_identification(by, referral)
     screen_fields(basis=basis)
     if decided_on > timezone.localdate():
-        raise ValidationError({"decided_on": "cannot be in the future"})
+        raise ValidationError({"decided_on": _("cannot be in the future")})
     if decided_on < timezone.localdate(referral.created):
-        raise ValidationError({"decided_on": "cannot be before the referral was made"})
+        raise ValidationError({"decided_on": _("cannot be before the referral was made")})
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require_open(referral, "decided on")
     organisation = membership_of(by).organisation
@@ -193,8 +195,9 @@ def country_setting_update(*, country: str, by, reflection_period_days: int) -> 
         raise ValueError(country)  # the view answers 404 before: not a member state
     low, high = REFLECTION_DAYS_RANGE
     if not low <= reflection_period_days <= high:
-        raise ValidationError({"reflection_period_days": f"must be between {low} and {high} days"})
-    setting, _ = CountrySetting.objects.update_or_create(
+        raise ValidationError({"reflection_period_days": _("must be between %(low)s and %(high)s days")
+                % {"low": low, "high": high}})
+    setting, _created = CountrySetting.objects.update_or_create(
         country=country, defaults={"reflection_period_days": reflection_period_days}
     )
     return setting

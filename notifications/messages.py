@@ -14,10 +14,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.selectors import profile_of
+from identification import selectors as identification
+from identification.models import IdentificationDecision
 from referrals.services import offer_ttl
 
+from .mechanism import RETURN_KINDS, return_party_name
 from .models import Notification, NotificationKind
 
 SUBJECTS = {
@@ -29,6 +33,11 @@ SUBJECTS = {
     NotificationKind.OUTCOME_RECORDED: _("An outcome was recorded on your referral"),
     NotificationKind.REFERRAL_CLOSED: _("Your referral was closed"),
     NotificationKind.CONSENT_WITHDRAWN: _("Consent was withdrawn for a referral you accepted"),
+    NotificationKind.IDENTIFICATION_DECIDED: _("[%(urgency)s] An identification decision was taken on a referral"),
+    NotificationKind.REFLECTION_ENDING: _("[%(urgency)s] A reflection and recovery period ends in %(time_left)s"),
+    NotificationKind.RETURN_REQUESTED: _("A return to your country was requested"),
+    NotificationKind.RETURN_STATUS_CHANGED: _("A return moved to another step"),
+    NotificationKind.FOLLOW_UP_DUE: _("A follow-up of a return is due in %(time_left)s"),
 }
 DIGEST_SUBJECT = _("Your daily summary: %(count)s update(s) on referrals")
 
@@ -57,6 +66,10 @@ def _other_party(notification: Notification) -> str:
     the reader already sees there."""
     referral = notification.referral
     kind = notification.kind
+    if kind in RETURN_KINDS:
+        return return_party_name(notification.return_case, notification.organisation_id)
+    if kind == NotificationKind.IDENTIFICATION_DECIDED:
+        return _deciding_organisation_name(notification)
     if kind in (NotificationKind.OFFER_RECEIVED, NotificationKind.OFFER_EXPIRING, NotificationKind.CONSENT_WITHDRAWN):
         return referral.submitting_organisation.name
     if kind in (NotificationKind.OFFER_ACCEPTED, NotificationKind.OFFER_DECLINED, NotificationKind.OFFER_EXPIRED):
@@ -64,20 +77,57 @@ def _other_party(notification: Notification) -> str:
     return referral.accepted_by.name if referral.accepted_by else ""
 
 
+def _deciding_organisation_name(notification: Notification) -> str:
+    """The organisation that decided (the referral shows who decided to those who read it)."""
+    decision = (IdentificationDecision.objects.filter(referral_id=notification.referral_id)
+                .select_related("organisation").order_by("-created", "-id").first())
+    return decision.organisation.name if decision else ""
+
+
+def _due_date(notification: Notification):
+    """The date a mechanism reminder is about: a reflection period's end, a follow-up's due date."""
+    if notification.kind == NotificationKind.REFLECTION_ENDING:
+        referral = notification.referral
+        return identification.reflection_period_ends(referral, identification.latest_decision(referral))
+    if notification.kind == NotificationKind.FOLLOW_UP_DUE and notification.return_case_id:
+        follow_up = (notification.return_case.follow_ups.filter(outcome__isnull=True, reminded__isnull=False)
+                     .order_by("due_on").first())
+        return follow_up.due_on if follow_up else None
+    return None
+
+
+def _link(notification: Notification) -> str:
+    """The console page: the referral's, but the inbox where the referral is no longer the
+    reader's (consent withdrawn) or never was (a return: its destination never learns the id)."""
+    if notification.kind == NotificationKind.CONSENT_WITHDRAWN or notification.kind in RETURN_KINDS:
+        return inbox_url()
+    return referral_url(notification.referral_id)
+
+
 def item_context(notification: Notification, now=None) -> dict:
     """What the templates may use. Built from an allow-list: the referral itself is not passed."""
     now = now or timezone.now()
     referral = notification.referral
+    returned = notification.kind in RETURN_KINDS
     context = {
         "kind": notification.kind,
         "kind_label": NotificationKind(notification.kind).label,
-        "urgency": referral.get_urgency_display(),
+        # A return's destination does not read the referral, urgency included.
+        "urgency": "" if returned else referral.get_urgency_display(),
         "organisation_name": _other_party(notification),
-        "link": inbox_url() if notification.kind == NotificationKind.CONSENT_WITHDRAWN else referral_url(referral.pk),
+        "link": _link(notification),
         "inbox_link": inbox_url(),
         "time_left": "",
         "expires_at": None,
+        "due_on": None,
+        "return_status": notification.return_case.get_status_display() if returned else "",
     }
+    due_on = _due_date(notification)
+    if due_on is not None:
+        context["due_on"] = due_on
+        days = (due_on - timezone.localdate(now)).days
+        context["time_left"] = (ngettext("%(days)s day", "%(days)s days", days) % {"days": days} if days > 0
+                                else str(_("no time")))
     offer = notification.offer
     if notification.kind in (NotificationKind.OFFER_RECEIVED, NotificationKind.OFFER_EXPIRING) and offer:
         expires = offer.created + offer_ttl(referral.urgency)

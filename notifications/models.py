@@ -24,6 +24,12 @@ class NotificationKind(models.TextChoices):
     OUTCOME_RECORDED = "outcome_recorded", _("An outcome was recorded")
     REFERRAL_CLOSED = "referral_closed", _("A referral was closed")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
+    # The national referral mechanism's steps (issue 14)
+    IDENTIFICATION_DECIDED = "identification_decided", _("An identification decision was taken")
+    REFLECTION_ENDING = "reflection_ending", _("A reflection and recovery period ends soon")
+    RETURN_REQUESTED = "return_requested", _("A return was requested")
+    RETURN_STATUS_CHANGED = "return_status_changed", _("A return moved to another step")
+    FOLLOW_UP_DUE = "follow_up_due", _("A follow-up of a return is due")
 
 
 class Delivery(models.TextChoices):
@@ -42,6 +48,12 @@ DEFAULT_DELIVERY = {
     NotificationKind.OUTCOME_RECORDED: Delivery.DIGEST,
     NotificationKind.REFERRAL_CLOSED: Delivery.DIGEST,
     NotificationKind.CONSENT_WITHDRAWN: Delivery.DIGEST,
+    # A return waits for its destination, and a period's end or a follow-up has a date: at once.
+    NotificationKind.IDENTIFICATION_DECIDED: Delivery.DIGEST,
+    NotificationKind.REFLECTION_ENDING: Delivery.IMMEDIATE,
+    NotificationKind.RETURN_REQUESTED: Delivery.IMMEDIATE,
+    NotificationKind.RETURN_STATUS_CHANGED: Delivery.DIGEST,
+    NotificationKind.FOLLOW_UP_DUE: Delivery.IMMEDIATE,
 }
 DEFAULT_DIGEST_TIME = datetime.time(8, 0)
 
@@ -61,6 +73,9 @@ class Notification(models.Model):
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
     offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # A return's notification: access is the return's (its destination never reads the referral).
+    return_case = models.ForeignKey("returns.ReturnCase", null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="+")
     event = models.ForeignKey(OutboxEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
     status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)

@@ -1,11 +1,14 @@
 """Who may still be told: checked again right before each message leaves, so that a person who
 lost access between the event and the sending (removed from the organisation, moved to a viewer
 role, or the organisation's offer ended) hears nothing. The referral rule is the referrals app's
-own (`Referral.objects.restrict(user, "view")`): nothing here decides access a second way."""
+own (`Referral.objects.restrict(user, "view")`), a return's is the returns app's
+(`ReturnCase.objects.restrict(user, "view")`): nothing here decides access a second way."""
 
 from organisations.selectors import membership_of
 from referrals.models import OfferStatus, Referral
+from returns.models import ReturnCase
 
+from .mechanism import RETURN_KINDS
 from .models import Notification, NotificationKind
 from .selectors import NOTIFIED_ROLES
 
@@ -31,5 +34,9 @@ def may_receive(notification: Notification) -> bool:
         notification.offer is None or notification.offer.status != OfferStatus.PENDING
     ):
         return False
+    if notification.kind in RETURN_KINDS:
+        # The return's own rule (returns.permissions): its destination reads the return only.
+        return (notification.return_case_id is not None
+                and ReturnCase.objects.restrict(user, "view").filter(pk=notification.return_case_id).exists())
     user.__dict__.pop("_referral_grant_key", None)
     return Referral.objects.restrict(user, "view").filter(pk=notification.referral_id).exists()

@@ -36,7 +36,7 @@ def delivery_for(user, kind: str) -> str:
 
 def digest_items_pending(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, delivery=Delivery.DIGEST, status="pending").select_related(
-        "referral", "offer", "organisation").order_by("created", "id")
+        "referral", "offer", "organisation", "return_case__origin_organisation").order_by("created", "id")
 
 
 def users_with_digest_pending() -> QuerySet:

@@ -26,6 +26,7 @@ from referrals.models import EventAction, Offer, OfferStatus, OutboxEvent, Outbo
 from referrals.services import offer_ttl
 
 from . import messages
+from .mechanism import mechanism_addressees
 from .models import Delivery, Notification, NotificationKind, NotificationPreference, NotificationStatus, OutboxIntake
 from .permissions import may_receive
 from .selectors import delivery_for, digest_items_pending, members_notified
@@ -71,7 +72,8 @@ def _addressees(event: OutboxEvent) -> tuple[str, object, Offer | None]:
     return "", None, None
 
 
-def notifications_for(*, kind: str, organisation_id, referral, offer=None, event=None, key_part: str) -> list:
+def notifications_for(*, kind: str, organisation_id, referral, offer=None, event=None, key_part: str,
+                      return_case=None) -> list:
     """Unsaved notifications of one event for the organisation's notified members, as each chose
     (nothing for those who turned the kind off)."""
     if not kind or organisation_id is None:
@@ -84,7 +86,7 @@ def notifications_for(*, kind: str, organisation_id, referral, offer=None, event
             continue
         built.append(Notification(
             key=f"{kind}:{key_part}:{user.pk}", kind=kind, recipient=user, organisation_id=organisation_id,
-            referral=referral, offer=offer, event=event, delivery=delivery,
+            referral=referral, offer=offer, return_case=return_case, event=event, delivery=delivery,
         ))
     return built
 
@@ -106,6 +108,10 @@ def outbox_intake() -> tuple[int, list[int]]:
             return 0, []
         built = []
         for event in events:
+            for addressee in mechanism_addressees(event):
+                built += notifications_for(kind=addressee.kind, organisation_id=addressee.organisation_id,
+                                           referral=event.referral, return_case=addressee.return_case,
+                                           event=event, key_part=str(event.public_id))
             kind, organisation_id, offer = _addressees(event)
             key_part = str(offer.pk) if kind == NotificationKind.OFFER_RECEIVED and offer else str(event.public_id)
             built += notifications_for(kind=kind, organisation_id=organisation_id, referral=event.referral,
@@ -183,7 +189,7 @@ def notification_send(notification_id) -> timedelta | None:
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "referral__submitting_organisation", "referral__accepted_by",
-                            "offer__organisation")
+                            "offer__organisation", "return_case__origin_organisation")
             .filter(pk=notification_id, status=NotificationStatus.PENDING, delivery=Delivery.IMMEDIATE)
             .first()
         )

@@ -13,11 +13,14 @@ A measure's `value()` is an expression annotated on each referral:
 - SHARE: true or false, null when the referral is outside the denominator;
 - MEDIAN: a duration (or a number of days), null when the referral has none.
 The privacy unit is one referral: every value is per referral, so a referral's country and year
-(of its area and of its submission, UTC) put it in exactly one row."""
+(of its area and of its submission, UTC) put it in exactly one row.
+
+A measure that depends on when it is read (`as_of=True`: "handed over at least 12 months ago")
+gets `value(as_of=<date>)`: today, or the last day of the year asked when that is earlier."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
 from django.conf import settings
@@ -53,6 +56,13 @@ class Measure:
     # A COUNT of every referral in the row: the row's own count (the private answer does not
     # spend budget on it twice).
     every_referral: bool = False
+    # value(as_of=date) instead of value(): the date the figure is taken at.
+    as_of: bool = False
+
+
+def as_of_date(year: int | None):
+    today = timezone.localdate()
+    return today if year is None else min(today, date(year, 12, 31))
 
 
 def _first_acceptance():
@@ -121,10 +131,12 @@ def _days(value) -> float | None:
 def indicator_rows(*, scope: Scope, country: str | None = None, year: int | None = None) -> dict[tuple, list]:
     """Per (country, year): the values of each measure, one tuple per referral (in measures() order)."""
     chosen = measures()
+    at = as_of_date(year)
     queryset = scope.referrals().order_by().annotate(
         indicator_country=Coalesce("area__country", Value("unknown")),
         indicator_year=ExtractYear("created", tzinfo=UTC),
-        **{f"indicator_{index}": measure.value() for index, measure in enumerate(chosen)},
+        **{f"indicator_{index}": measure.value(as_of=at) if measure.as_of else measure.value()
+           for index, measure in enumerate(chosen)},
     )
     if country is not None:
         queryset = queryset.filter(area__country=country)

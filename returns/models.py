@@ -7,6 +7,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from organisations.codes import validate_country_code
 from organisations.models import Organisation
@@ -15,13 +16,13 @@ from referrals.screening import no_personal_data
 
 
 class ReturnStatus(models.TextChoices):
-    REQUESTED = "requested"
-    ASSESSING = "assessing", "assessing (family tracing and a home assessment)"
-    TRAVEL_ARRANGED = "travel_arranged"
-    HANDED_OVER = "handed_over"
-    REINTEGRATION = "reintegration"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+    REQUESTED = "requested", _("Requested")
+    ASSESSING = "assessing", _("assessing (family tracing and a home assessment)")
+    TRAVEL_ARRANGED = "travel_arranged", _("Travel Arranged")
+    HANDED_OVER = "handed_over", _("Handed Over")
+    REINTEGRATION = "reintegration", _("Reintegration")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 FINAL_STATUSES = (ReturnStatus.CLOSED, ReturnStatus.CANCELLED)
@@ -79,10 +80,10 @@ class ReturnCase(models.Model):
 
 
 class ReturnAction(models.TextChoices):
-    REQUESTED = "requested"
-    STATUS_CHANGED = "status_changed"
-    FOLLOW_UP_RECORDED = "follow_up_recorded"
-    FOLLOW_UP_REMINDER = "follow_up_reminder"
+    REQUESTED = "requested", _("Requested")
+    STATUS_CHANGED = "status_changed", _("Status Changed")
+    FOLLOW_UP_RECORDED = "follow_up_recorded", _("Follow Up Recorded")
+    FOLLOW_UP_REMINDER = "follow_up_reminder", _("Follow Up Reminder")
 
 
 @pgtrigger.register(
@@ -115,10 +116,10 @@ class ReturnEvent(models.Model):
 
 
 class FollowUpOutcome(models.TextChoices):
-    REINTEGRATED = "reintegrated"
-    NEEDS_SUPPORT = "needs_support"
-    LOST_CONTACT = "lost_contact"
-    RE_TRAFFICKED = "re_trafficked"
+    REINTEGRATED = "reintegrated", _("Reintegrated")
+    NEEDS_SUPPORT = "needs_support", _("Needs Support")
+    LOST_CONTACT = "lost_contact", _("Lost Contact")
+    RE_TRAFFICKED = "re_trafficked", _("Re Trafficked")
 
 
 class FollowUp(models.Model):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from organisations.permissions import ACT_FOR_ORGANISATION
@@ -84,9 +85,9 @@ def require_acting_party(user, case: ReturnCase) -> Party:
     """403 unless the user is an admin or caseworker of one of the return's parties."""
     party = party_of(user, case)
     if party is None or not (party.origin or party.destination):
-        raise PermissionDenied("Only the return's origin and the destination's focal points act on it.")
+        raise PermissionDenied(_("Only the return's origin and the destination's focal points act on it."))
     if not has_organisation_permission(user, ACT_FOR_ORGANISATION, party.organisation.pk):
-        raise PermissionDenied("Viewers read returns; only admins and caseworkers act on them.")
+        raise PermissionDenied(_("Viewers read returns; only admins and caseworkers act on them."))
     return party
 
 
@@ -95,12 +96,12 @@ def require_may_move_to(party: Party, to: str) -> None:
         return
     if to in DESTINATION_STEPS and party.destination:
         return
-    raise PermissionDenied("Only a national focal point of the destination takes this step.")
+    raise PermissionDenied(_("Only a national focal point of the destination takes this step."))
 
 
 def require_may_record_follow_up(party: Party) -> None:
     if not party.destination:
-        raise PermissionDenied("Only a national focal point of the destination records follow-ups.")
+        raise PermissionDenied(_("Only a national focal point of the destination records follow-ups."))
 
 
 def sees_referral(organisation_id, case: ReturnCase) -> bool:

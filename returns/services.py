@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from organisations.services import validate_service_codes
@@ -68,18 +69,20 @@ def return_open(*, referral: Referral, by, destination_country: str, services_re
     referral = Referral.objects.select_for_update(of=("self",)).select_related("area", "submitting_organisation") \
         .defer("area__geometry").get(pk=referral.pk)
     if referral.status not in OPEN_STATUSES or referral.consent_withdrawn:
-        raise InvalidTransition(referral, f"A referral that is {referral.status} cannot open a return.")
+        raise InvalidTransition(referral, _("A referral that is %(status)s cannot open a return.")
+                % {"status": referral.status})
     referral_permissions.require_may_open_return(rights)
     if consent.get("given") is not True:
-        raise ValidationError({"consent.given": "a return needs the person's consent"})
+        raise ValidationError({"consent.given": _("a return needs the person's consent")})
     origin = origin_country_of(referral)
     if destination_country == origin:
-        raise ValidationError({"destination_country": f"the person is in {origin} already; a return crosses a border"})
+        raise ValidationError({"destination_country": _(
+            "the person is in %(origin)s already; a return crosses a border") % {"origin": origin}})
     if not Organisation.objects.filter(focal_point=True, verified=True, country=destination_country).exists():
-        raise ValidationError({"destination_country": "has no verified national focal point to receive the person"})
+        raise ValidationError({"destination_country": _("has no verified national focal point to receive the person")})
     services = validate_service_codes(services_requested, field="services_requested")
     if referral.returns.exclude(status__in=FINAL_STATUSES).exists():
-        raise InvalidTransition(referral, "The referral has an open return already.")
+        raise InvalidTransition(referral, _("The referral has an open return already."))
     case = ReturnCase(
         referral=referral, origin_organisation=rights.organisation, requested_by=by, origin_country=origin,
         destination_country=destination_country, services_requested=services, consent_given=True,
@@ -104,8 +107,9 @@ def return_transition(*, case: ReturnCase, by, to: str, note: str = "") -> Retur
     allowed = to == ReturnStatus.CANCELLED or NEXT_STATUS.get(case.status) == to
     if case.status in FINAL_STATUSES or not allowed:
         following = NEXT_STATUS.get(case.status)
-        raise InvalidReturnStep(case, f"A return that is {case.status} cannot move to {to}"
-                                      + (f"; its next step is {following}." if following else "."))
+        message = (_("A return that is %(status)s cannot move to %(to)s; its next step is %(next)s.")
+                   if following else _("A return that is %(status)s cannot move to %(to)s."))
+        raise InvalidReturnStep(case, message % {"status": case.status, "to": to, "next": following})
     permissions.require_may_move_to(party, to)
     screen_fields(note=note)
     previous, case.status = case.status, to
@@ -129,13 +133,15 @@ def follow_up_record(*, case: ReturnCase, by, months: int, outcome: str, note: s
     party = permissions.require_acting_party(by, case)
     case = _locked(case)
     if months not in FOLLOW_UP_MONTHS:
-        raise ValidationError({"months": f"follow-ups are at {', '.join(map(str, FOLLOW_UP_MONTHS))} months"})
+        raise ValidationError({"months": _("follow-ups are at %(months)s months")
+                % {"months": ", ".join(map(str, FOLLOW_UP_MONTHS))}})
     if case.status not in AFTER_HAND_OVER:
-        raise InvalidReturnStep(case, f"A return that is {case.status} has no follow-ups: they start at hand-over.")
+        raise InvalidReturnStep(case, _("A return that is %(status)s has no follow-ups: they start at hand-over.")
+                % {"status": case.status})
     permissions.require_may_record_follow_up(party)
     follow_up = case.follow_ups.select_for_update().get(months=months)
     if follow_up.outcome:
-        raise InvalidReturnStep(case, f"The {months}-month follow-up is recorded already.")
+        raise InvalidReturnStep(case, _("The %(months)s-month follow-up is recorded already.") % {"months": months})
     screen_fields(note=note)
     follow_up.outcome, follow_up.note = outcome, note
     follow_up.recorded_on, follow_up.recorded_by = timezone.localdate(), by

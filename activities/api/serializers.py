@@ -1,4 +1,5 @@
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -78,17 +79,18 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     def validate_areas(self, areas):
         if len(areas) > 500:
-            raise serializers.ValidationError("At most 500 areas per activity.")
+            raise serializers.ValidationError(_("At most 500 areas per activity."))
         return areas
 
     def validate_partners(self, partners):
         if len(partners) > 100:
-            raise serializers.ValidationError("At most 100 partners per activity.")
+            raise serializers.ValidationError(_("At most 100 partners per activity."))
         return partners
 
     def validate(self, attrs):
         start = attrs.get("start", getattr(self.instance, "start", None))
         end = attrs.get("end", getattr(self.instance, "end", None))
         if start is not None and end is not None and end < start:
-            raise serializers.ValidationError({"end": f"must be on or after start ({start.isoformat()})"})
+            raise serializers.ValidationError({"end": _("must be on or after start (%(start)s)")
+                    % {"start": start.isoformat()}})
         return attrs

@@ -6,6 +6,7 @@ from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.forms import SessionLoginForm
@@ -16,11 +17,11 @@ from .base import strict_csp
 class ConsoleLoginForm(SessionLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Username"
-        self.fields["password"].label = "Password"
-        self.fields["otp"].label = "One-time code"
-        self.fields["otp"].help_text = "Only if two-factor authentication is on for your account: the code " \
-                                       "from your authenticator app."
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")
+        self.fields["otp"].label = _("One-time code")
+        self.fields["otp"].help_text = _("Only if two-factor authentication is on for your account: the code "
+                                         "from your authenticator app.")
 
 
 @method_decorator(strict_csp, name="dispatch")

@@ -22,6 +22,12 @@ from organisations.models import ServiceType
 from .pages import ConsolePage
 
 
+def activities_url(filters: dict) -> str:
+    """The activities layer's feed (console/views/directory_activities.py), for the country asked for."""
+    url = reverse("console:directory-activities")
+    return f"{url}?{urlencode({'country': filters['country']})}" if filters["country"] else url
+
+
 def feature_collection(features: list[dict]) -> JsonResponse:
     return JsonResponse({"type": "FeatureCollection", "features": features},
                         content_type="application/geo+json")
@@ -101,6 +107,7 @@ class DirectoryMapView(ConsolePage):
             "filters": filters, "services": ServiceType.objects.order_by("code"), "countries": _countries(),
             "organisations": organisations, "facilities": rows,
             "countries_url": reverse("console:directory-countries"),
+            "activities_url": activities_url(filters),
             "features_url": reverse("console:directory-features") + (f"?{query}" if query else ""),
             "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         })

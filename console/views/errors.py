@@ -1,6 +1,7 @@
 """The site's root and the 404 of a console URL that matches no page."""
 
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from api.errors import not_found_view as api_not_found_view
@@ -17,5 +18,5 @@ class RedirectToConsole(View):
 
 def not_found_view(request, exception=None):
     if request.path.startswith("/app/"):
-        return not_found_page(request, "There is no such page. Go back to your inbox or your referrals.")
+        return not_found_page(request, _("There is no such page. Go back to your inbox or your referrals."))
     return api_not_found_view(request, exception)

@@ -2,6 +2,7 @@
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from referrals import selectors, services
 
@@ -17,9 +18,11 @@ def time_left(offer, now) -> str:
     left = offer.created + services.offer_ttl(offer.referral.urgency) - now
     minutes = int(left.total_seconds() // 60)
     if minutes <= 0:
-        return "expiring now"
+        return _("expiring now")
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min left" if hours else f"{minutes} min left"
+    if hours:
+        return _("%(hours)d h %(minutes)d min left") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min left") % {"minutes": minutes}
 
 
 class InboxView(ConsoleView):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from integration import webhooks
 from integration.models import WebhookDelivery, WebhookSubscription
@@ -64,7 +65,7 @@ class FacilityCapacityView(FacilityListView):
         membership = permissions.require_membership(request.user)
         facility = _own(selectors.facility_list(), membership).filter(pk=pk).first()
         if facility is None:
-            raise Http404("No such facility of your organisation.")
+            raise Http404(_("No such facility of your organisation."))
         permissions.require_manage_directory_of(request.user, membership.organisation)
         form = CapacityForm(request.POST, auto_id=f"id_{facility.pk}_%s")
         if form.is_valid():
@@ -168,7 +169,7 @@ class MemberActionView(MembersView):
         target = (Membership.objects.restrict(request.user, "view")
                   .filter(organisation_id=membership.organisation_id, pk=pk).select_related("user").first())
         if target is None:
-            raise Http404("No such member of your organisation.")
+            raise Http404(_("No such member of your organisation."))
         permissions.require_manage_members(request.user, membership.organisation)
         return membership, target
 
@@ -236,7 +237,7 @@ class WebhookDetailView(ConsolePage):
         permissions.require_manage_webhooks(request.user)
         subscription = WebhookSubscription.objects.restrict(request.user, "view").filter(pk=pk).first()
         if subscription is None:
-            raise Http404("No such webhook of your organisation.")
+            raise Http404(_("No such webhook of your organisation."))
         return subscription
 
     def page(self, request, subscription, *, secret=None):

@@ -6,6 +6,7 @@ No permission is decided here: the services and organisations.permissions raise,
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 # The console's sign-in page (console:login): a fixed address, which partners link to.
@@ -20,7 +21,7 @@ class ConsolePage(LoginRequiredMixin, View):
         try:
             return super().dispatch(request, *args, **kwargs)
         except PermissionDenied as refusal:
-            message = str(refusal) or "You may not do this."
+            message = str(refusal) or _("You may not do this.")
             return render(request, self.refused_template, {"message": message}, status=403)
 
 

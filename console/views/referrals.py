@@ -13,6 +13,7 @@ from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from geo.models import AdministrativeArea
 from geo.selectors import area_outlines, smallest_area_containing
@@ -27,8 +28,8 @@ from .refusals import field_errors, is_refusal, refusal_messages, refusal_status
 
 LAST_VISIT_KEY = "console_referrals_seen"
 READ_ACTIONS = {EventAction.VIEWED, EventAction.LISTED, EventAction.MATCHES_VIEWED}
-NOT_FOUND = ("This referral does not exist, or your organisation cannot see it (any more). "
-             "Go back to your inbox or your referrals.")
+NOT_FOUND = _("This referral does not exist, or your organisation cannot see it (any more). "
+              "Go back to your inbox or your referrals.")
 
 
 class ReferralListView(ConsoleView):

@@ -3,6 +3,7 @@
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 # What a refused person is told, besides the service's own words.
 REFUSAL_TYPES = (PermissionDenied, ValidationError, Http404, ObjectDoesNotExist)
@@ -29,7 +30,7 @@ def refusal_messages(error: Exception) -> list[str]:
             return [f"{field.replace('_', ' ').capitalize()}: {message}" if field != "__all__" else message
                     for field, messages in error.message_dict.items() for message in messages]
         return list(error.messages)
-    return [str(error) or "This action is not possible."]
+    return [str(error) or _("This action is not possible.")]
 
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from identification.models import (
@@ -83,7 +84,7 @@ class ScreeningCreateSerializer(serializers.Serializer):
 
     def validate_answers(self, answers):
         if len(answers) > MAX_QUESTIONS:
-            raise serializers.ValidationError(f"at most {MAX_QUESTIONS} answers")
+            raise serializers.ValidationError(_("at most %(count)s answers") % {"count": MAX_QUESTIONS})
         return answers
 
 

@@ -126,3 +126,21 @@ def test_the_statistics_page_passes_axe(sign_in, live_server, shelter_network):
     page.goto(f"{live_server.url}/app/statistics/?group_by=urgency")
     page.get_by_role("heading", name="Statistics").wait_for()
     assert serious_violations(page) == []
+
+
+def test_the_map_draws_the_activities_layer_and_its_toggle_hides_it(sign_in, live_server, shelter_network):
+    from datetime import date
+
+    from activities import services as activity_services
+
+    activity_services.activity_create(organisation=shelter_network["ngo"], data={
+        "kind": "training", "title": "Frontline training", "start": date(2026, 2, 1),
+        "geometry": Point(100.5, 13.75, srid=4326)})
+    page = sign_in(shelter_network["outsider"])
+    page.goto(f"{live_server.url}/app/directory/")
+    page.wait_for_selector("#map[data-activities-shown=true]")
+    assert page.locator("#map").get_attribute("data-activities") == "1"
+    assert page.locator(".leaflet-overlay-pane path.layer-activity").count() == 1
+    page.get_by_label("Show the activities").uncheck()
+    page.wait_for_selector("#map[data-activities-shown=false]")
+    assert page.locator(".leaflet-overlay-pane path.layer-activity").count() == 0

@@ -15,6 +15,8 @@ DEFAULTS = {
     "offer_received": "immediate", "offer_expiring": "immediate", "offer_expired": "immediate",
     "offer_accepted": "digest", "offer_declined": "digest", "outcome_recorded": "digest",
     "referral_closed": "digest", "consent_withdrawn": "digest",
+    "identification_decided": "digest", "reflection_ending": "immediate", "return_requested": "immediate",
+    "return_status_changed": "digest", "follow_up_due": "immediate",
 }
 
 

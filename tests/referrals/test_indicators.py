@@ -73,7 +73,8 @@ def test_an_organisation_reads_exact_figures_over_its_own_referrals(network):
     body = ask(network["agency_user"])
     assert body["privacy"] is None
     assert [m["name"] for m in body["measures"]] == [
-        "referrals_received", "accepted_within_72_hours", "median_days_to_first_outcome"]
+        "referrals_received", "accepted_within_72_hours", "median_days_to_first_outcome",
+        "identification_decision_share", "returns_followed_up_12_months_share"]
     thailand = row(body, "TH", 2025)["indicators"]
     assert thailand["referrals_received"] == {"value": 20, "base": 20, "suppressed": False}
     assert thailand["accepted_within_72_hours"] == {"value": 0.6, "base": 20, "suppressed": False}

@@ -1,7 +1,8 @@
 /* The console's maps: the countries (the project's own boundaries) as the base layer, a tile
    layer only when the deployment configures one, then the page's features (coverage polygons,
    facilities). Everything it needs comes from data- attributes of #map: no inline script. On the
-   coverage page, a polygon drawn with Leaflet.draw fills in the form's GeoJSON field. */
+   coverage page, a polygon drawn with Leaflet.draw fills in the form's GeoJSON field. On the
+   directory, the activities layer (#map-activities: its feed and its toggle) is drawn on top. */
 (function () {
   "use strict";
 
@@ -16,10 +17,36 @@
       lines.push(properties.organisation + " · " + properties.kind);
       if (!properties.location_exact) { lines.push("Shown at its 0.1° cell"); }
     }
+    if (properties.layer === "activity") {
+      lines.push(properties.organisation + " · " + properties.kind);
+      lines.push(properties.start + " – " + (properties.end || "…"));
+      if (properties.partners && properties.partners.length) { lines.push(properties.partners.join(", ")); }
+    }
     if (properties.services) { lines.push(properties.services.join(", ")); }
     var element = document.createElement("div");
     lines.forEach(function (text) { var p = document.createElement("p"); p.textContent = text; element.appendChild(p); });
     return element;
+  }
+
+  // Loaded once; the checkbox adds it to the map or takes it off.
+  function activitiesLayer(map, element, toggle) {
+    var activities = L.geoJSON(null, {
+      style: { className: "layer-activity", color: "#2e7d32", weight: 2, dashArray: "4 3", fillOpacity: 0.1 },
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, { className: "layer-activity", radius: 5, color: "#2e7d32", fillOpacity: 0.8 });
+      },
+      onEachFeature: function (feature, layer) { layer.bindPopup(popup(feature.properties)); }
+    });
+    function show() {
+      if (toggle.checked) { activities.addTo(map); } else { map.removeLayer(activities); }
+      element.setAttribute("data-activities-shown", String(toggle.checked));
+    }
+    getJSON(toggle.dataset.activitiesUrl).then(function (data) {
+      activities.addData(data);
+      element.setAttribute("data-activities", String(activities.getLayers().length));
+      show();
+    });
+    toggle.addEventListener("change", show);
   }
 
   function start(element) {
@@ -53,6 +80,8 @@
       element.setAttribute("data-facilities", String(facilities.getLayers().length));
       element.setAttribute("data-state", "ready");
     });
+    var toggle = document.getElementById("map-activities");
+    if (toggle && toggle.dataset.activitiesUrl) { activitiesLayer(map, element, toggle); }
     if (element.dataset.drawInto && L.Control && L.Control.Draw) {
       var field = document.getElementById(element.dataset.drawInto);
       var drawn = new L.FeatureGroup().addTo(map);

@@ -19,6 +19,8 @@ def console_pages(expect) -> dict[tuple[str, str, str], dict[str, int]]:
         ("/app/login/", "GET", "-"): expect(302, anonymous=200),
         ("/app/login/", "POST", "-"): expect(302),
         ("/app/logout/", "POST", "-"): expect(302),
+        # the language switcher (Django's set_language, and the profile): back to the page, for everyone
+        ("/app/language/", "POST", "-"): expect(302),
         # each sees its own (an empty inbox or list for callers in no organisation)
         ("/app/inbox/", "GET", "-"): expect(200, anonymous=302),
         ("/app/referrals/", "GET", "-"): expect(200, anonymous=302),
@@ -71,6 +73,7 @@ def _referral_form(world, actor, target) -> dict:
 def console_bodies(login, today) -> dict:
     return {
             ("/app/login/", "POST"): lambda w, actor, target: login(w, actor),
+            ("/app/language/", "POST"): lambda w, actor, target: {"language": "th", "next": "/app/inbox/"},
             ("/app/referrals/new/", "POST"): _referral_form,
             ("/app/referrals/{pk}/route/", "POST"): lambda w, actor, target: {
                 "organisations": [str(w.network.other_ngo.pk)], "mode": "selected"},

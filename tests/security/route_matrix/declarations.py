@@ -388,3 +388,8 @@ from .console import console_matrix  # noqa: E402
 
 MATRIX.update(console_matrix(MATRIX, expect))
 FAMILIES = sorted({family(cell) for cell in cells()})
+
+# The console's account page (route_matrix/console_account.py).
+from .console_account import console_account_matrix  # noqa: E402
+
+MATRIX.update(console_account_matrix(expect))

@@ -21,7 +21,7 @@ from tests.network import PUBLIC_WEBHOOK_URL, Network
 from tests.organisations.factories import PASSWORD
 from tests.referrals.factories import referral_payload
 
-from . import console_admin
+from . import console_account, console_admin
 from .console import console_bodies
 from .declarations import SUBMITTER, Cell
 
@@ -106,7 +106,8 @@ ACTIVITY_BODY = {
     "geometry": {"type": "Point", "coordinates": [100.6, 13.8]}, "target_groups": ["migrant_workers"],
 }
 NOTIFICATION_KINDS = ("offer_received", "offer_expiring", "offer_accepted", "offer_declined", "offer_expired",
-                      "outcome_recorded", "referral_closed", "consent_withdrawn")
+                      "outcome_recorded", "referral_closed", "consent_withdrawn", "identification_decided",
+                      "reflection_ending", "return_requested", "return_status_changed", "follow_up_due")
 
 Body = Callable[[World, str, str], dict]
 # (route, method) -> the body; (route, method, target) for a target's own body.
@@ -308,3 +309,6 @@ def request_cell(world: World, cell: Cell):
         transaction.set_rollback(True)
     return response, done.never if done else ()
 
+
+# The console's account page.
+BODIES.update(console_account.console_account_bodies())
