@@ -138,9 +138,10 @@ def load_organisations(cursor, orgs: list[Org], reference: dict, now: float, pro
     password = make_password(PASSWORD)
     created = iso(now - YEARS * 365 * DAY - 30 * DAY)
     organisations = [line(org.id, f"{org.country} {org.kind} organisation {org.index:05d}", org.kind, org.country,
-                          "t" if org.verified else "f", "", "", created, created) for org in orgs]
+                          "t" if org.verified else "f", "", "", created, created, "f", "f") for org in orgs]
     copy_rows(cursor, "organisations_organisation",
-              ("id", "name", "kind", "country", "verified", "description", "website", "created", "updated"),
+              ("id", "name", "kind", "country", "verified", "description", "website", "created", "updated",
+               "identifies_victims", "focal_point"),
               organisations)
 
     groups, users, user_groups, role_groups, memberships, grants = [], [], [], [], [], []

@@ -16,6 +16,9 @@ def details(size: dict) -> list[str]:
                 ""]
     if suites.get("submission"):
         out += _submission(suites["submission"])
+    if suites.get("console"):
+        out += [f"### The console's pages against the API (`{suites['console']['user']}`, the same referral)", "",
+                *figure_table(suites["console"]["figures"]), ""]
     memory = size.get("memory")
     if memory:
         workers = ", ".join(f"{w['peak_mib']:.0f} MiB peak ({w['rss_mib']:.0f} MiB now)" for w in memory["workers"])

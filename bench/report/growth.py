@@ -27,6 +27,10 @@ CURVE = [
     ("statistics country,status raw GROUP BY (ms)", "statistics", None, "statistics country,status: raw", "value"),
     ("statistics country,status HTTP (ms)", "statistics", None, "statistics country,status: HTTP", "value"),
     ("  ratio to the raw GROUP BY", "statistics", None, "statistics country,status: HTTP", "ratio"),
+    ("console inbox HTTP (ms)", "console", None, "GET /app/inbox/", "value"),
+    ("  ratio to the API's list", "console", None, "GET /app/inbox/", "ratio"),
+    ("console referral page HTTP (ms)", "console", None, "GET /app/referrals/{id}/", "value"),
+    ("  ratio to the API's detail", "console", None, "GET /app/referrals/{id}/", "ratio"),
     ("submission throughput (req/s)", "submission", None, "POST /api/v1/referrals/", "value"),
     ("  ratio to the trivial endpoint", "submission", None, "POST /api/v1/referrals/", "ratio"),
 ]

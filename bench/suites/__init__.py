@@ -1,7 +1,8 @@
 """The benchmarks. Each one measures a figure and the baseline it is judged against side by side,
 interleaved, on the same data, and reports medians of the repetitions: the referral list
 (`listing`), matching and provider search (`matching`), statistics (`statistics`), submission
-under load (`submission`), acting as accounts chosen from the data (`accounts`).
+under load (`submission`), the console's pages against the API's (`console`), acting as
+accounts chosen from the data (`accounts`).
 
 The floors are the very statements the application runs: each endpoint is first called once
 in-process through Django's test client with the queries captured, and the statement doing the
@@ -10,6 +11,7 @@ So "the raw SQL of the same spatial query" is not a hand-written approximation o
 
 from .accounts import pick_accounts
 from .common import Context
+from .console import console_suite
 from .listing import list_suite
 from .matching import explain, matching_suite
 from .statistics import statistics_suite
@@ -18,7 +20,7 @@ from .submission import submission_suite
 __all__ = ["Context", "explain", "pick_accounts", "run_all"]
 
 SUITES = (("list", list_suite), ("matching", matching_suite), ("statistics", statistics_suite),
-          ("submission", submission_suite))
+          ("submission", submission_suite), ("console", console_suite))
 
 
 def run_all(ctx: Context, accounts: dict) -> dict:

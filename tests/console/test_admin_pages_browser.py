@@ -113,7 +113,7 @@ def test_the_map_draws_countries_coverage_and_facilities(sign_in, live_server, s
 
 
 @pytest.mark.parametrize("url", ["/app/organisation/", "/app/organisation/coverage/", "/app/organisation/members/",
-                                 "/app/organisation/webhooks/"])
+                                 "/app/organisation/webhooks/", "/app/account/"])
 def test_the_admin_pages_pass_axe(sign_in, live_server, shelter_network, url):
     page = sign_in(shelter_network["admin"])
     page.goto(f"{live_server.url}{url}")
