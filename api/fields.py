@@ -156,3 +156,11 @@ class UTCDateTimeFilter(filters.IsoDateTimeFilter):
     """The filter of every datetime query parameter: the instant reaches the database in UTC."""
 
     field_class = UTCDateTimeFormField
+
+
+class CatalogueTextField(serializers.CharField):
+    """Stored text that may be one of the catalogues' messages (a seeded form's questions, say):
+    answered in the caller's language when the catalogue has it, else as stored. Written as given."""
+
+    def to_representation(self, value):
+        return gettext(super().to_representation(value))

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.fields import CatalogueTextField
 from identification.models import (
     Answer,
     Decision,
@@ -22,7 +23,7 @@ MAX_QUESTIONS = 100
 
 class ScreeningQuestionSerializer(serializers.ModelSerializer):
     code = serializers.SlugField(max_length=40)
-    text = serializers.CharField(max_length=1000)
+    text = CatalogueTextField(max_length=1000, help_text="In the caller's language for the seeded forms.")
     indicator = serializers.CharField(max_length=60, required=False, allow_blank=True,
                                       help_text="The ILO indicator of forced labour it asks about, if any.")
     element = serializers.ChoiceField(choices=Element.choices, help_text="The element of the definition.")
@@ -39,7 +40,7 @@ class ScreeningFormSerializer(serializers.ModelSerializer):
         choices=COUNTRY_CHOICES, required=False, allow_null=True,
         help_text="ISO 3166-1 alpha-2; null for the regional form.",
     )
-    title = serializers.CharField(max_length=200)
+    title = CatalogueTextField(max_length=200, help_text="In the caller's language for the seeded forms.")
     questions = ScreeningQuestionSerializer(many=True, min_length=1, max_length=MAX_QUESTIONS)
 
     class Meta:

@@ -3,8 +3,10 @@
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.utils import translation
 
 from identification.models import ScreeningForm, ScreeningQuestion
+from identification.regional_form import QUESTIONS, REGIONAL_TITLE
 from tests.conftest import client_for
 from tests.helpers import assert_problem
 
@@ -107,3 +109,15 @@ def test_the_database_refuses_to_change_a_published_form(regional_form):
 def test_bad_forms_are_400_naming_the_field(cast, body, field):
     assert_problem(client_for(cast.platform_admin).post(FORMS, body, format="json"), 400, field)
     assert not ScreeningForm.objects.filter(code="th-labour").exists()
+
+
+@pytest.mark.parametrize("language", ["th", "km", "zh-hans"])
+def test_the_seeded_form_answers_in_the_callers_language(cast, regional_form, language):
+    """The regional form is stored in English; its title and every question come back in the
+    caller's language from the catalogues (a form a platform administrator writes stays as typed)."""
+    body = client_for(cast.submitter_viewer).get(f"{FORMS}{regional_form.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+    with translation.override(language):
+        assert body["title"] == translation.gettext(REGIONAL_TITLE) != REGIONAL_TITLE
+        texts = [translation.gettext(text) for *_rest, text in QUESTIONS]
+    assert [question["text"] for question in body["questions"]] == texts
+    assert not set(texts) & {text for *_rest, text in QUESTIONS}  # every question translated
