@@ -34,7 +34,7 @@ def parse(argv):
     parser.add_argument("--orgs", type=int, help="organisations (default 10,000; quick 300)")
     parser.add_argument("--facilities", type=int, help="facilities (default 10 per organisation)")
     parser.add_argument("--repeat", type=int, help="repetitions per figure (default 11; quick 5)")
-    parser.add_argument("--concurrency", type=int, help="client threads of the load test (default 8; quick 4)")
+    parser.add_argument("--concurrency", type=int, help="client threads of the load test (default 16; quick 4)")
     parser.add_argument("--seconds", type=float, help="duration of each load phase (default 15; quick 3)")
     parser.add_argument("--probes", type=int, help="matching probes (default 4; quick 2)")
     parser.add_argument("--no-generate", action="store_true",
@@ -48,7 +48,7 @@ def parse(argv):
         "sizes": [5_000, 20_000] if quick else [10_000, 100_000, 1_000_000],
         "orgs": 300 if quick else 10_000,
         "repeat": 5 if quick else 11,
-        "concurrency": 4 if quick else 8,
+        "concurrency": 4 if quick else 16,
         "seconds": 3.0 if quick else 15.0,
         "probes": 2 if quick else 4,
         "output": HERE / "out" / "RESULTS-quick.md" if quick else HERE / "RESULTS.md",

@@ -18,6 +18,8 @@ REST_FRAMEWORK = {
         for scope, rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items()
     },
 }
+# Every statistics repetition is a new differentially private query (bench.suites.statistics).
+STATS_EPSILON_BUDGET = 1e9
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,12 +1,15 @@
 """The application's routes, plus the baselines the benchmarks compare against, through the same
 middleware, authentication, throttling and renderers:
 
+- `/bench/bare/`: a bare Django view (no DRF, no authentication, no throttle): the floor of the
+  stack itself, which ping is reported against;
 - `/bench/ping/`: a trivial authenticated endpoint (the floor of any request);
 - `/bench/referrals-unfiltered/`: the referral list exactly as `/api/v1/referrals/` serves it
   (the real view: same queryset, serializer, filters, pagination and audit of the read) but
   without the access filter."""
 
 from django.db.models import F
+from django.http import JsonResponse
 from django.urls import path
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -25,6 +28,10 @@ class PingView(APIView):
         return Response({"ok": True})
 
 
+def bare_view(request):
+    return JsonResponse({"ok": True})
+
+
 class UnfilteredReferralViewSet(ReferralViewSet):
     """ReferralViewSet with one thing overridden: the access filter. Everything else is the real
     view's own code, so the baseline cannot drift from it (the list suite checks that this page
@@ -40,6 +47,7 @@ router = SimpleRouter()
 router.register("bench/referrals-unfiltered", UnfilteredReferralViewSet, basename="bench-unfiltered")
 
 urlpatterns = [
+    path("bench/bare/", bare_view, name="bench-bare"),
     path("bench/ping/", PingView.as_view(), name="bench-ping"),
     *router.urls,
     *application_urlpatterns,

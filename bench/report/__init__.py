@@ -1,10 +1,11 @@
 """bench/RESULTS.md, written from the results of a run (and only from them): the run and its
-machine and data (`overview`), every figure of the largest size (`details`), how they grow with
-the data (`growth`), the matching query's plan and the method (here)."""
+machine and data (`overview`), every figure of the largest size (`details`), where the time goes
+and what bounds each unmet target (`findings`), how they grow with the data (`growth`), the
+matching query's plan and the method (here)."""
 
 from pathlib import Path
 
-from . import details, growth, overview
+from . import details, findings, growth, overview
 from .machine import machine, now
 
 __all__ = ["machine", "now", "render", "write"]
@@ -67,7 +68,8 @@ def render(results: dict) -> str:
     largest = sizes[-1] if sizes else {}
     out = [*overview.header(results), *overview.machine(results), *overview.data(sizes)]
     if largest:
-        out += [*overview.targets(largest), *details.details(largest)]
+        out += [*overview.targets(largest), *findings.unmet(largest, overview.HEADLINES), *details.details(largest),
+                *findings.breakdown(largest)]
     out += [*growth.curve(sizes), *growth.queries(sizes), *_plan(results, largest), *_method(results),
             *_errors(results)]
     return "\n".join(out).rstrip() + "\n"

@@ -17,6 +17,7 @@ User = get_user_model()
 LIST_PATH = "/api/v1/referrals/"
 UNFILTERED_LIST_PATH = "/bench/referrals-unfiltered/"
 PING_PATH = "/bench/ping/"
+BARE_PATH = "/bench/bare/"
 
 
 @dataclass

@@ -94,7 +94,7 @@ def _list_of(ctx: Context, account: Account, label: str) -> dict:
                m["sql_unfiltered"], "<= 3x", samples=n),
         Figure(f"{label}: HTTP, same page without the access filter", m["http_unfiltered"], samples=n),
         Figure(f"{label}: HTTP GET /api/v1/referrals/", m["http_filtered"], "HTTP unfiltered",
-               m["http_unfiltered"], "<= 1.5x", samples=n),
+               m["http_unfiltered"], "<= 1.3x", samples=n),
         Figure(f"{label}: access path alone, newest {page} of all referrals (SQL)", m["bare_sql"], samples=n),
         Figure(f"{label}: access path alone, referral_list_for (SQL)", m["ours_sql"], "all referrals",
                m["bare_sql"], samples=n),

@@ -1,11 +1,22 @@
 """Statistics over every referral (an analyst): GET /stats/referrals/, its SQL and
-referral_statistics() against the raw GROUP BY the statistics rest on."""
+referral_statistics() against the raw GROUP BY the statistics rest on.
+
+An analyst's answer is a differentially private release, stored: the same query again that month
+returns it without computing anything. So every HTTP repetition asks a new query (a `from` month
+one earlier, before any referral, which selects the same rows) and pays for the whole
+computation, the noise and the stored release; bench.settings gives the analyst the budget."""
+
+import itertools
 
 from bench.measure import Figure, interleaved, median_ms
+from bench.server import checked
 
-from .common import Account, Context, capture, count_statements, get, replay, statement
+from .common import Account, Context, capture, count_statements, replay, statement
 
 GROUPINGS = ("country,status", "exploitation_type,gender", "month,urgency")
+# exploitation_type is an array: its cells unnest every referral, so it is allowed more.
+TARGETS = {"exploitation_type,gender": "<= 2x"}
+DEFAULT_TARGET = "<= 1.3x"
 
 
 def _plain_group_by(group_by: list[str]) -> str:
@@ -22,15 +33,26 @@ def _plain_group_by(group_by: list[str]) -> str:
     return f"SELECT {columns}, count(*) FROM referrals_referral r {' '.join(joins)} GROUP BY {columns}"
 
 
+def _new_query(port: int, path: str, token: str, months: itertools.count):
+    """A callable asking, through gunicorn, a query not released yet (see the module's docstring)."""
+
+    def ask():
+        year, month = divmod(2000 * 12 - next(months), 12)
+        return checked(port, "GET", f"{path}&from={year:04d}-{month + 1:02d}-01T00:00:00Z", token=token)
+
+    return ask
+
+
 def statistics_suite(ctx: Context, accounts: dict) -> dict:
     from referrals.statistics import Scope, referral_statistics
 
     analyst: Account = accounts["analyst"]
     repeat = max(3, ctx.repeat // 2)
     out = {"groupings": [], "figures": []}
+    months = itertools.count(1)
     for grouping in GROUPINGS:
         path = f"/api/v1/stats/referrals/?group_by={grouping}"
-        status, queries, body = capture(path, analyst.token)
+        status, queries, body = capture(f"{path}&from=2000-01-01T00:00:00Z", analyst.token)
         assert status == 200, f"statistics {grouping}: HTTP {status} {body[:200]!r}"
         its_sql = statement(queries, contains="GROUPING SETS", where=f"statistics {grouping}")
         group_by = grouping.split(",")
@@ -38,7 +60,7 @@ def statistics_suite(ctx: Context, accounts: dict) -> dict:
             "raw_group_by": replay(_plain_group_by(group_by)),
             "its_sql": replay(its_sql),
             "function": lambda group_by=group_by: referral_statistics(group_by=group_by, scope=Scope()),
-            "http": get(ctx.port, path, analyst.token),
+            "http": _new_query(ctx.port, path, analyst.token, months),
         }, repeat=repeat, warmup=1)
         m = {name: median_ms(values) for name, values in samples.items()}
         out["figures"] += ctx.show([
@@ -48,7 +70,7 @@ def statistics_suite(ctx: Context, accounts: dict) -> dict:
             Figure(f"statistics {grouping}: referral_statistics()", m["function"], "raw GROUP BY", m["raw_group_by"],
                    samples=repeat),
             Figure(f"statistics {grouping}: HTTP GET /stats/referrals/", m["http"], "raw GROUP BY", m["raw_group_by"],
-                   samples=repeat),
+                   TARGETS.get(grouping, DEFAULT_TARGET), samples=repeat),
         ])
         out["groupings"].append({"group_by": grouping, "queries": count_statements(queries), **m})
     return out
