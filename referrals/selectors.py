@@ -20,21 +20,41 @@ from .permissions import VIEW, organisation_of
 OPEN = ("submitted", "offered", "accepted", "in_progress")
 
 
+def _open_twins(*, organisation, subject_hash, exclude_pk) -> QuerySet[Referral]:
+    """Other open referrals of the same person (same subject hash) by the same organisation, oldest first."""
+    return (
+        Referral.objects.filter(submitting_organisation=organisation, subject_hash=subject_hash, status__in=OPEN)
+        .exclude(pk=exclude_pk)
+        .exclude(subject_hash="")
+        .order_by("created")
+        .values("pk")
+    )
+
+
 def with_duplicate_hint(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     """Annotate `possible_duplicate_of`: the oldest other open referral of the same person (same
     subject hash) by the same organisation, so that one person is not routed twice."""
-    twins = (
-        Referral.objects.filter(
-            submitting_organisation=OuterRef("submitting_organisation"),
-            subject_hash=OuterRef("subject_hash"),
-            status__in=OPEN,
-        )
-        .exclude(pk=OuterRef("pk"))
-        .exclude(subject_hash="")
-        .order_by("created")
-        .values("pk")[:1]
-    )
+    twins = _open_twins(organisation=OuterRef("submitting_organisation"), subject_hash=OuterRef("subject_hash"),
+                        exclude_pk=OuterRef("pk"))[:1]
     return queryset.annotate(possible_duplicate_of=Subquery(twins))
+
+
+# What a referral holds that only later steps add (prefetch names of the referral view's queryset).
+LATER_STEPS = ("offers", "outcomes", "screenings", "identification_decisions", "children")
+
+
+def as_just_submitted(referral: Referral) -> Referral:
+    """The referral `referral_submit` has just written, ready to be shown to its submitter without
+    reading it back: nothing of LATER_STEPS exists yet, its organisation and area are the ones the
+    service had in hand, and the duplicate hint is the one query left (the same rule as
+    `with_duplicate_hint`). Only for the submitter, who sees it by its grants."""
+    twin = _open_twins(organisation=referral.submitting_organisation_id, subject_hash=referral.subject_hash,
+                       exclude_pk=referral.pk).first()
+    referral.possible_duplicate_of = twin["pk"] if twin else None
+    referral._prefetched_objects_cache = {
+        name: getattr(referral, name).model.objects.none() for name in LATER_STEPS
+    }
+    return referral
 
 
 acting_organisation = organisation_of

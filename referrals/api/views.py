@@ -225,7 +225,9 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         serializer = ReferralCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral = services.referral_submit(by=request.user, data=serializer.validated_data)
-        return self._respond(referral, status.HTTP_201_CREATED)
+        referral = selectors.as_just_submitted(referral)
+        return Response(self.get_serializer(referral).data, status=status.HTTP_201_CREATED,
+                        headers={"ETag": etag_of(referral)})
 
     @extend_schema(responses={200: ProviderMatchSerializer(many=True)})
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)

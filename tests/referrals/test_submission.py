@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from geo.models import AdministrativeArea
 from referrals.models import Referral, ReferralEvent
@@ -232,3 +233,23 @@ def test_anonymous_callers_must_authenticate(cast, api):
 
     assert_problem(response, 401)
     assert Referral.objects.count() == 0
+
+
+def test_the_answer_to_a_submission_is_the_referral_as_a_read_shows_it_without_reading_it_back(cast):
+    """The 201 is built from what the service wrote (selectors.as_just_submitted), not from a
+    second read: it must still be exactly what the submitter's next GET answers."""
+    post(cast.submitter_caseworker, referral_payload(case_reference="ATHD/2024/0001"))
+    with CaptureQueriesContext(connection) as queries:
+        response = post(cast.submitter_caseworker, referral_payload(case_reference="ATHD/2024/0001"))
+    assert response.status_code == 201, response.json()
+    created = response.json()
+
+    read = client_for(cast.submitter_caseworker).get(f"{REFERRALS}{created['id']}/")
+    assert read.status_code == 200
+    assert created == read.json()
+    assert created["possible_duplicate_of"] is not None
+    assert response["ETag"] == read["ETag"]
+    later_steps = ("referrals_offer", "referrals_outcome", "identification_", "referrals_referral\".\"parent_id")
+    reread = [sql for sql in (q["sql"] for q in queries.captured_queries)
+              if sql.startswith("SELECT") and any(table in sql for table in later_steps)]
+    assert reread == []
