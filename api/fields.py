@@ -94,6 +94,13 @@ class PointField(_TypedGeometryField):
             raise serializers.ValidationError(gettext("The point is empty."))
         return geometry
 
+    def to_representation(self, value):
+        # Straight from GEOS: the parent goes through GDAL's GeoJSON writer and parses its output
+        # back, which was the largest part of serialising a page of facilities or matches.
+        if value is None:
+            return None
+        return {"type": "Point", "coordinates": [value.x, value.y]}
+
 
 @extend_schema_field({"oneOf": [
     _geojson_schema("Polygon", POLYGON),
