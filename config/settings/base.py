@@ -277,6 +277,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "integration.tasks.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
     "expire-offers": {"task": "referrals.tasks.expire_offers", "schedule": OFFER_EXPIRY_CHECK_SECONDS},
     "retention": {"task": "referrals.tasks.apply_retention", "schedule": 3600},
+    "expired-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 3600},
 }
 
 # Webhooks: https to public addresses only, unless this is on (development, the demo, tests that
