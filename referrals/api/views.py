@@ -133,6 +133,11 @@ SERVICE_CHECKED_ACTIONS = (
 )
 
 
+# Actions that read the referral to work on it but do not show it: they need none of what is
+# fetched to serialise it (offers, outcomes, screenings, decisions, children, the duplicate hint).
+READ_WITHOUT_SHOWING = ("matches",)
+
+
 @extend_schema(tags=["referrals"])
 class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       mixins.UpdateModelMixin):
@@ -149,6 +154,8 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     form_serializer_classes = {"POST": ReferralCreateSerializer, "PATCH": ReferralUpdateSerializer}
 
     def get_base_queryset(self):
+        if self.action in READ_WITHOUT_SHOWING:
+            return Referral.objects.defer("notes")
         return (
             Referral.objects.select_related("submitting_organisation", "accepted_by", "area", "parent")
             .defer("area__geometry")  # a country outline can hold tens of thousands of vertices
@@ -164,6 +171,8 @@ class ReferralViewSet(RestrictedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         )
 
     def get_queryset(self):
+        if self.action in READ_WITHOUT_SHOWING:
+            return super().get_queryset()
         return selectors.with_duplicate_hint(super().get_queryset())
 
     def get_serializer_context(self):

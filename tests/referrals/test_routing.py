@@ -1,6 +1,8 @@
 """Routing, accepting, declining, withdrawing and closing a referral through the API."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from referrals import services
 from referrals.models import OfferStatus, Referral, Status
@@ -422,3 +424,21 @@ def test_closing_twice_conflicts(cast, offered_referral):
 
     body = assert_problem(again, 409)
     assert body["current_status"] == Status.CLOSED
+
+
+# --- the matches ------------------------------------------------------------------------------
+
+
+def test_the_matches_read_the_referral_without_what_showing_it_needs(cast, specialists):
+    """GET matches works on the referral but does not show it (READ_WITHOUT_SHOWING): none of the
+    prefetches that serialising a referral needs, and the same candidates as before."""
+    referral = needs_specialists(cast)
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(cast.submitter_caseworker).get(url(referral, "matches"))
+
+    assert response.status_code == 200, response.json()
+    assert response.json()[0]["organisation"]["id"] == str(specialists["best"].pk)
+    prefetched = [q["sql"] for q in queries.captured_queries
+                  if 'FROM "referrals_outcome"' in q["sql"] or 'FROM "identification_' in q["sql"]]
+    assert prefetched == []
+    assert client_for(cast.offered_caseworker).get(url(referral, "matches")).status_code == 404
