@@ -10,7 +10,7 @@ import uuid
 
 from locust import HttpUser, between, task
 
-ACCOUNTS = json.loads(open(os.environ["BENCH_LOAD_ACCOUNTS"]).read())  # noqa: SIM115
+ACCOUNTS = json.loads(open(os.environ["BENCH_LOAD_ACCOUNTS"]).read())
 
 
 def _auth(token):
@@ -44,7 +44,7 @@ class NgoCaseworker(HttpUser):
     def outcome(self):
         ref = random.choice(self.account["accepted"])
         body = {"type": random.choice(["medical_care", "legal_aid", "psychosocial_support"]),
-                "date": datetime.date.today().isoformat(), "note": ""}
+                "date": datetime.datetime.now(datetime.UTC).date().isoformat(), "note": ""}
         self.client.post(f"/api/v1/referrals/{ref}/outcomes/", json=body, headers=self.headers,
                          name="ngo: record outcome")
 
@@ -72,8 +72,8 @@ class GovernmentCaseworker(HttpUser):
         a = self.account
         body = {
             "case_reference": f"LOAD-{uuid.uuid4().hex[:16]}",
-            "profile": {"age_band": random.choice(["9-17", "18-20", "24-26"]), "gender": random.choice(["female", "male"]),
-                        "nationality": "MM", "languages": ["my"]},
+            "profile": {"age_band": random.choice(["9-17", "18-20", "24-26"]),
+                        "gender": random.choice(["female", "male"]), "nationality": "MM", "languages": ["my"]},
             "exploitation_types": [random.choice(["labour", "sexual", "domestic_servitude"])],
             "indicators": ["deception", "withholding_of_wages"],
             "needs": random.sample(["shelter", "medical", "psychosocial", "legal_aid"], 2),
