@@ -1,0 +1,1 @@
+"""A locust load test of mixed caseworker traffic against gunicorn on loopback (python -m bench.load)."""
