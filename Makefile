@@ -21,6 +21,7 @@ run: setup demo ## Set up, load the demo and serve the API with a Celery worker 
 test: setup lint check ## The whole test suite against PostGIS, Redis and a real Celery worker, then the benchmark smoke test
 	$(VENV)/bin/pytest
 	$(PY) -m bench.run --quick
+	$(PY) -m bench.load --referrals 5000 --orgs 300 --users 4 --seconds 5 --output bench/out/LOAD-quick.md
 
 setup: system-packages venv services database
 
@@ -66,10 +67,14 @@ stop: ## Stop the demo's background Celery processes
 clean: stop
 	rm -rf $(VENV) var
 
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick bench-load
 
 bench-quick: system-packages venv services ## Benchmark smoke test (CI): small generated network, every benchmark, under two minutes
 	$(PY) -m bench.run --quick
+	$(PY) -m bench.load --referrals 5000 --orgs 300 --users 4 --seconds 5 --output bench/out/LOAD-quick.md
+
+bench-load: system-packages venv services ## Locust load test of caseworker traffic at 1,000,000 referrals; rewrites bench/LOAD.md
+	$(PY) -m bench.load
 
 bench: system-packages venv services ## The full benchmark (10,000 organisations, up to 1,000,000 referrals); rewrites bench/RESULTS.md
 	$(PY) -m bench.run
