@@ -7,10 +7,11 @@ import json
 import os
 import random
 import uuid
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-ACCOUNTS = json.loads(open(os.environ["BENCH_LOAD_ACCOUNTS"]).read())
+ACCOUNTS = json.loads(Path(os.environ["BENCH_LOAD_ACCOUNTS"]).read_text())
 
 
 def _auth(token):
