@@ -3,8 +3,8 @@ over its own referrals, k-anonymised: every count below STATS_MIN_CELL is suppre
 whatever would let it be recomputed (referrals.disclosure). Network-wide readers (analysts, staff)
 get differentially private answers instead (referrals.privacy), from the same counting code.
 
-One SQL statement computes the cells and every margin (GROUPING SETS), counting distinct referrals,
-so that multi-valued dimensions (exploitation type, need, outcome) count a referral once per value."""
+One SQL statement computes the cells and every margin (GROUPING SETS), so that multi-valued
+dimensions (exploitation type, need, outcome) count a referral once per value."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,8 +37,8 @@ DIMENSIONS: dict[str, tuple[str, str | None]] = {
 JOINS = {
     "area": "LEFT JOIN geo_administrativearea a ON a.id = r.area_id",
     "organisation": "JOIN organisations_organisation o ON o.id = r.submitting_organisation_id",
-    "exploitation_type": "CROSS JOIN LATERAL unnest(r.exploitation_types) AS et(value)",
-    "need": "CROSS JOIN LATERAL unnest(r.needs) AS nd(value)",
+    "exploitation_type": "CROSS JOIN LATERAL (SELECT DISTINCT unnest(r.exploitation_types)) AS et(value)",
+    "need": "CROSS JOIN LATERAL (SELECT DISTINCT unnest(r.needs)) AS nd(value)",
     "outcome": "LEFT JOIN LATERAL (SELECT DISTINCT type AS value FROM referrals_outcome"
                " WHERE referral_id = r.id) oc ON true",
 }
@@ -46,15 +46,22 @@ JOINS = {
 # answers bound what one referral contributes). Which values are kept is a fixed pseudo-random
 # choice per referral (a hash), so that no value is favoured and every query keeps the same ones.
 CLAMPED_JOINS = {
-    "exploitation_type": "CROSS JOIN LATERAL (SELECT v FROM (SELECT DISTINCT unnest(r.exploitation_types) AS v) s"
-                         " ORDER BY md5(r.id::text || v) LIMIT {limit}) et(value)",
-    "need": "CROSS JOIN LATERAL (SELECT v FROM (SELECT DISTINCT unnest(r.needs) AS v) s"
-            " ORDER BY md5(r.id::text || v) LIMIT {limit}) nd(value)",
+    # An array within the limit is kept whole, without the per-referral sort (the writer keeps
+    # its values distinct: referral_submit); a longer one keeps the hash's first {limit} values.
+    "exploitation_type": "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(r.exploitation_types) <= {limit}"
+                         " THEN r.exploitation_types ELSE ARRAY(SELECT v FROM (SELECT DISTINCT"
+                         " unnest(r.exploitation_types) AS v) s ORDER BY md5(r.id::text || v) LIMIT {limit}) END)"
+                         " AS et(value)",
+    "need": "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(r.needs) <= {limit} THEN r.needs ELSE ARRAY("
+            "SELECT v FROM (SELECT DISTINCT unnest(r.needs) AS v) s ORDER BY md5(r.id::text || v) LIMIT {limit})"
+            " END) AS nd(value)",
     "outcome": "LEFT JOIN LATERAL (SELECT v FROM (SELECT DISTINCT type AS v FROM referrals_outcome"
                " WHERE referral_id = r.id) s ORDER BY md5(r.id::text || v) LIMIT {limit}) oc(value) ON true",
 }
 MAX_DIMENSIONS = 3
 MULTI_VALUED = {"exploitation_type", "need", "outcome"}
+# The multi-valued fields joined with CROSS JOIN: a referral without any value has no row.
+ARRAY_COLUMNS = {"exploitation_type": "r.exploitation_types", "need": "r.needs"}
 
 
 @dataclass(frozen=True)
@@ -98,10 +105,12 @@ def statistics_scope(user) -> Scope:
 
 def _base(
     group_by: list[str], scope: Scope, start: datetime | None, end: datetime | None, *, extra_joins: tuple = (),
-    limit: int | None = None,
+    limit: int | None = None, nonempty: tuple = (),
 ) -> tuple[str, list]:
     """The FROM and WHERE clauses: joins and conditions are constants of this module; every value
-    is a parameter. With `limit`, a referral keeps at most that many values of a multi-valued field."""
+    is a parameter. With `limit`, a referral keeps at most that many values of a multi-valued field.
+    `nonempty`: array fields (ARRAY_COLUMNS) not joined whose joining would have left out the
+    referrals without a value."""
     joins = []
     for name in group_by:
         join = DIMENSIONS[name][1]
@@ -113,6 +122,8 @@ def _base(
             joins.append(join_sql)
     joins.extend(extra_joins)
     where, params = scope.where()
+    for name in nonempty:
+        where += f" AND cardinality({ARRAY_COLUMNS[name]}) > 0"
     if start is not None:
         where += " AND r.created >= %s"
         params.append(start)
@@ -143,19 +154,33 @@ class Counts:
 def count_referrals(
     *, group_by: list[str], scope: Scope, start=None, end=None, limit: int | None = None
 ) -> Counts:
-    """One SQL statement for the cells, every margin and the total (GROUPING SETS)."""
-    expressions = [DIMENSIONS[name][0] for name in group_by]
-    sets = [f"({', '.join(expressions)})", "()"]
+    """One SQL statement for the cells, every margin and the total.
+
+    Each grouping set is counted in a branch (UNION ALL) that joins only the multi-valued fields
+    the set holds (GROUPING SETS within a branch): there every row is one referral, or one
+    referral and one distinct value of each such field, so count(*) counts referrals exactly,
+    with no count(DISTINCT) and its sort over every joined row."""
+    sets = [tuple(group_by), ()]
     if len(group_by) > 1:
-        sets[1:1] = [f"({expression})" for expression in expressions]
-    grouping = ", ".join(f"GROUPING({expression})" for expression in expressions) or "0"
-    base, params = _base(group_by, scope, start, end, limit=limit)
-    # A multi-valued field repeats a referral once per value: then margins and the total must count
-    # distinct referrals (a sort). Otherwise every row is one referral and count(*) is exact.
-    counter = "count(DISTINCT r.id)" if set(group_by) & MULTI_VALUED else "count(*)"
-    select = ", ".join([*expressions, f"ARRAY[{grouping}]", counter])
-    sql = f"SELECT {select} {base} GROUP BY GROUPING SETS ({', '.join(sets)})"
-    rows = _fetch(sql, params)
+        sets[1:1] = [(name,) for name in group_by]
+    branches: dict[frozenset, list[tuple]] = {}
+    for grouping_set in sets:
+        branches.setdefault(frozenset(grouping_set) & MULTI_VALUED, []).append(grouping_set)
+    statements, params = [], []
+    for members in branches.values():
+        present = [name for name in group_by if any(name in member for member in members)]
+        columns, flags = [], []
+        for name in group_by:
+            expression = DIMENSIONS[name][0]
+            columns.append(expression if name in present else "NULL")
+            flags.append(f"GROUPING({expression})" if name in present else "1")
+        sets_sql = ", ".join(f"({', '.join(DIMENSIONS[name][0] for name in member)})" for member in members)
+        nonempty = tuple(name for name in group_by if name in ARRAY_COLUMNS and name not in present)
+        base, base_params = _base(present, scope, start, end, limit=limit, nonempty=nonempty)
+        select = ", ".join([*columns, "ARRAY[" + ", ".join(flags) + "]", "count(*)"])
+        statements.append(f"SELECT {select} {base} GROUP BY GROUPING SETS ({sets_sql})")
+        params += base_params
+    rows = _fetch(" UNION ALL ".join(statements), params)
     counts = Counts(cells={}, margins={name: {} for name in group_by} if len(group_by) > 1 else {}, total=0)
     for row in rows:
         values, flags, count = row[: len(group_by)], row[len(group_by)], row[-1]
