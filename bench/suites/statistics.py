@@ -20,7 +20,7 @@ DEFAULT_TARGET = "<= 1.3x"
 
 
 def _plain_group_by(group_by: list[str]) -> str:
-    """The raw GROUP BY the statistics rest on: the cells only, count(*), no margins, no DISTINCT."""
+    """The raw GROUP BY the statistics rest on: the cells only, count(*), no margins, no clamping."""
     from referrals.statistics import DIMENSIONS, JOINS
 
     expressions = [DIMENSIONS[name][0] for name in group_by]
@@ -65,7 +65,7 @@ def statistics_suite(ctx: Context, accounts: dict) -> dict:
         m = {name: median_ms(values) for name, values in samples.items()}
         out["figures"] += ctx.show([
             Figure(f"statistics {grouping}: raw GROUP BY", m["raw_group_by"], samples=repeat),
-            Figure(f"statistics {grouping}: its SQL (GROUPING SETS, DISTINCT)", m["its_sql"], "raw GROUP BY",
+            Figure(f"statistics {grouping}: its SQL (cells, margins, clamped)", m["its_sql"], "raw GROUP BY",
                    m["raw_group_by"], samples=repeat),
             Figure(f"statistics {grouping}: referral_statistics()", m["function"], "raw GROUP BY", m["raw_group_by"],
                    samples=repeat),
