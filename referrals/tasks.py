@@ -1,7 +1,9 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
+from . import partitions
 from .services import offers_expire_due, referrals_reduce_expired
 
 logger = logging.getLogger(__name__)
@@ -15,7 +17,16 @@ def expire_offers() -> int:
 
 @shared_task(name="referrals.tasks.apply_retention", ignore_result=True)
 def apply_retention() -> dict:
-    """Periodic: reduce closed and withdrawn referrals past REFERRAL_RETENTION_DAYS; logs what it erased."""
+    """Periodic: reduce closed and withdrawn referrals past REFERRAL_RETENTION_DAYS, and drop the
+    audit and outbox months past AUDIT_RETENTION_MONTHS / OUTBOX_RETENTION_MONTHS; logs what it erased."""
     report = referrals_reduce_expired()
+    report["partitions_dropped"] = partitions.partitions_apply_retention()
     logger.info("retention: %s", report)
     return report
+
+
+@shared_task(name="referrals.tasks.ensure_partitions", ignore_result=True)
+def ensure_partitions() -> list[str]:
+    """Periodic (daily): the audit trail and the outbox have their partitions for the coming
+    PARTITION_MONTHS_AHEAD months before a row needs them (the DEFAULT partition is only a net)."""
+    return partitions.ensure_partitions(months_ahead=settings.PARTITION_MONTHS_AHEAD)
