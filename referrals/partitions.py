@@ -113,6 +113,12 @@ def ensure_partitions(*, months_ahead: int = 3, since: date | datetime | None = 
     return created
 
 
+def _references(model):
+    # include_hidden: these relations are related_name="+", which Meta.related_objects leaves out.
+    return [field for field in model._meta.get_fields(include_hidden=True)
+            if field.auto_created and not field.concrete and (field.one_to_many or field.one_to_one)]
+
+
 def _cascade_outbox_references(cursor, name: str) -> None:
     """Foreign keys into the outbox are Django-level only (no database constraint can point into a
     partitioned table by id alone): apply their on_delete here, as the ORM would have, for the
@@ -126,12 +132,14 @@ def _cascade_outbox_references(cursor, name: str) -> None:
     ids = [row[0] for row in cursor.fetchall()]
     for start in range(0, len(ids), 10_000):
         chunk = ids[start:start + 10_000]
-        for relation in OutboxEvent._meta.related_objects:
+        for relation in _references(OutboxEvent):
             related = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": chunk})
             if relation.on_delete is models.SET_NULL:
                 related.update(**{relation.field.name: None})
-            else:  # CASCADE: these rows have nothing to be about any more
+            elif relation.on_delete is models.CASCADE:  # these rows have nothing to be about any more
                 related.delete()
+            else:  # PROTECT and the like: a new reference must decide what becomes of it first
+                raise NotImplementedError(f"{relation.related_model.__name__}.{relation.field.name}")
 
 
 def drop_partitions_before(month: date, *, table: str, cursor=None) -> list[str]:
