@@ -17,16 +17,21 @@ def expire_offers() -> int:
 
 @shared_task(name="referrals.tasks.apply_retention", ignore_result=True)
 def apply_retention() -> dict:
-    """Periodic: reduce closed and withdrawn referrals past REFERRAL_RETENTION_DAYS, and drop the
-    audit and outbox months past AUDIT_RETENTION_MONTHS / OUTBOX_RETENTION_MONTHS; logs what it erased."""
+    """Periodic: reduce closed and withdrawn referrals past REFERRAL_RETENTION_DAYS; logs what it
+    erased. (Whole months of the audit trail and the outbox go in maintain_partitions.)"""
     report = referrals_reduce_expired()
-    report["partitions_dropped"] = partitions.partitions_apply_retention()
     logger.info("retention: %s", report)
     return report
 
 
-@shared_task(name="referrals.tasks.ensure_partitions", ignore_result=True)
-def ensure_partitions() -> list[str]:
-    """Periodic (daily): the audit trail and the outbox have their partitions for the coming
-    PARTITION_MONTHS_AHEAD months before a row needs them (the DEFAULT partition is only a net)."""
-    return partitions.ensure_partitions(months_ahead=settings.PARTITION_MONTHS_AHEAD)
+@shared_task(name="referrals.tasks.maintain_partitions", ignore_result=True)
+def maintain_partitions() -> dict:
+    """Periodic (daily): the audit trail and the outbox get their partitions for the coming
+    PARTITION_MONTHS_AHEAD months before a row needs them (the DEFAULT partition is only a net), and
+    lose the whole months past AUDIT_RETENTION_MONTHS / OUTBOX_RETENTION_MONTHS."""
+    report = {
+        "created": partitions.ensure_partitions(months_ahead=settings.PARTITION_MONTHS_AHEAD),
+        "dropped": partitions.partitions_apply_retention(),
+    }
+    logger.info("partitions: %s", report)
+    return report

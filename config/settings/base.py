@@ -491,4 +491,4 @@ PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
 AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=None)
 # Months of outbox kept; a month still holding an unrelayed event stays whatever its age.
 OUTBOX_RETENTION_MONTHS = env.int("OUTBOX_RETENTION_MONTHS", default=None)
-CELERY_BEAT_SCHEDULE["ensure-partitions"] = {"task": "referrals.tasks.ensure_partitions", "schedule": 86400}
+CELERY_BEAT_SCHEDULE["partitions"] = {"task": "referrals.tasks.maintain_partitions", "schedule": 86400}

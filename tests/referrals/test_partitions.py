@@ -14,6 +14,7 @@ from notifications.models import OutboxIntake
 from referrals import partitions
 from referrals.models import OutboxEvent, ReferralEvent
 from referrals.partitions import AUDIT_TABLE, OUTBOX_TABLE, add_months, month_start, partition_name
+from referrals.tasks import maintain_partitions
 from tests.network import PUBLIC_WEBHOOK_URL
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +172,13 @@ def test_rows_already_in_the_default_keep_their_month_from_being_created(offered
     assert f"{AUDIT_TABLE}_p2023_05" in created
     assert f"{AUDIT_TABLE}_p2023_06" not in created
     assert _where(AUDIT_TABLE, stray) == f"{AUDIT_TABLE}_default"
+
+
+def test_the_daily_task_makes_the_months_ahead_and_drops_only_what_a_setting_asks(offered_referral, settings):
+    settings.PARTITION_MONTHS_AHEAD = 6
+    settings.AUDIT_RETENTION_MONTHS = settings.OUTBOX_RETENTION_MONTHS = None
+    report = maintain_partitions()
+    assert report["created"] == [partition_name(table, add_months(THIS_MONTH, ahead))
+                                 for table in (AUDIT_TABLE, OUTBOX_TABLE) for ahead in (4, 5, 6)]
+    assert report["dropped"] == {}
+    assert maintain_partitions() == {"created": [], "dropped": {}}
