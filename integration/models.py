@@ -51,7 +51,10 @@ class WebhookDelivery(models.Model):
     sends the same bytes under a fresh signature."""
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the outbox is partitioned by month and its primary key is (id, created),
+    # so no foreign key can reference id alone. Django still cascades an ORM delete, and dropping an
+    # outbox month applies the same cascade first (referrals.partitions).
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     body = models.JSONField()
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.JSONField(default=list, help_text="[{at, status_code, error, duration_ms}]")

@@ -76,7 +76,11 @@ class Notification(models.Model):
     # A return's notification: access is the return's (its destination never reads the referral).
     return_case = models.ForeignKey("returns.ReturnCase", null=True, blank=True, on_delete=models.CASCADE,
                                     related_name="+")
-    event = models.ForeignKey(OutboxEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint (here and on OutboxIntake): the partitioned outbox's key is (id, created),
+    # which no foreign key on id alone can reference; on_delete stays Django's, and dropping an
+    # outbox month applies it first (referrals.partitions).
+    event = models.ForeignKey(OutboxEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              db_constraint=False)
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
     status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -101,7 +105,8 @@ class OutboxIntake(models.Model):
     marks events `relayed` on the event itself; this app keeps its own mark, so that neither
     consumer waits for or hides events from the other."""
 
-    event = models.OneToOneField(OutboxEvent, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    event = models.OneToOneField(OutboxEvent, on_delete=models.CASCADE, primary_key=True, related_name="+",
+                                 db_constraint=False)
     taken = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

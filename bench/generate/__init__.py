@@ -18,14 +18,16 @@ generator writes consistent rows by construction. A failure rolls everything bac
 
 import random
 import time
+from datetime import UTC, datetime, timedelta
 
 from bench import regional
+from referrals import partitions
 
 from .audit import load_events
 from .grants import load_grants
 from .network import load_facilities, load_organisations, plan_organisations, point_pools
 from .referrals import load_referrals
-from .rows import Progress, Scale
+from .rows import YEARS, Progress, Scale
 
 __all__ = ["Scale", "generate"]
 
@@ -67,7 +69,9 @@ def _set_indexes_aside(cursor, tables) -> list[str]:
         )
         for name, definition in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
-            rebuild.append(definition)
+            # A partitioned table's index reads "ON ONLY parent": rebuilt that way it would cover
+            # no partition; without ONLY it is built on each partition and attached.
+            rebuild.append(definition.replace(" ON ONLY ", " ON ", 1))
     return rebuild
 
 
@@ -103,10 +107,19 @@ def generate(scale: Scale, *, log=print) -> dict:
         cursor.execute("SET LOCAL synchronous_commit = off")
         progress.step("truncating generated tables (boundaries and taxonomy stay)")
         cursor.execute(
-            "TRUNCATE organisations_organisation, auth_group, auth_user, referrals_referral RESTART IDENTITY CASCADE"
+            # The intake points at outbox events without a database foreign key (the outbox is
+            # partitioned), so CASCADE no longer reaches it: named, lest stale rows hide new events.
+            "TRUNCATE organisations_organisation, auth_group, auth_user, referrals_referral, "
+            "notifications_outboxintake RESTART IDENTITY CASCADE"
         )
         rebuild = _set_indexes_aside(cursor, BULK_TABLES)
         progress.done(f"{len(rebuild)} indexes and constraints of the big tables set aside")
+        # The audit trail and the outbox are partitioned by month: every month the referrals span
+        # gets its partition before the load (the DEFAULT one is only a net).
+        progress.step("monthly partitions of the audit trail and the outbox")
+        oldest = datetime.fromtimestamp(now, UTC) - timedelta(days=366 * YEARS + 31)
+        made = partitions.ensure_partitions(since=oldest, months_ahead=3)
+        progress.done(f"{len(made)} created")
 
         reference = _reference(cursor)
         countries = sorted(code for code in reference["areas"] if code in regional.ORGANISATION_SHARE)

@@ -483,3 +483,13 @@ RETURN_FOLLOW_UP_REMINDER_DAYS = env.int("RETURN_FOLLOW_UP_REMINDER_DAYS", defau
 CELERY_BEAT_SCHEDULE["return-follow-up-reminders"] = {"task": "returns.tasks.remind_follow_ups", "schedule": 3600}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReturnStatusEnum"] = "returns.models.ReturnStatus"
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReferralStatusEnum"] = "referrals.models.Status"
+# --- issue 15: partitioning ---
+# The audit trail and the outbox are partitioned by month (referrals/partitions.py). Beat creates
+# the partitions of the coming months ahead of time; retention drops whole months, never rows.
+PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
+# Months of audit trail kept (the current one counts); unset = kept for ever. Whole months past it
+# are dropped, which is the only way an audit row ever leaves (the trail refuses UPDATE and DELETE).
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=None)
+# Months of outbox kept; a month still holding an unrelayed event stays whatever its age.
+OUTBOX_RETENTION_MONTHS = env.int("OUTBOX_RETENTION_MONTHS", default=None)
+CELERY_BEAT_SCHEDULE["partitions"] = {"task": "referrals.tasks.maintain_partitions", "schedule": 86400}
