@@ -18,13 +18,25 @@ def _auth(token):
     return {"Authorization": f"Token {token}", "Accept": "application/json"}
 
 
-class NgoCaseworker(HttpUser):
-    weight = 3
+class Caseworker(HttpUser):
+    """Acts as one of the accounts of its `kind` (a key of ACCOUNTS)."""
+
+    abstract = True
+    kind = ""
     wait_time = between(0.05, 0.2)
 
     def on_start(self):
-        self.account = random.choice(ACCOUNTS["ngo"])
+        self.account = random.choice(ACCOUNTS[self.kind])
         self.headers = _auth(self.account["token"])
+
+    def open_referral(self, name: str):
+        ref = random.choice(self.account["visible"])
+        self.client.get(f"/api/v1/referrals/{ref}/", headers=self.headers, name=name)
+
+
+class NgoCaseworker(Caseworker):
+    weight = 3
+    kind = "ngo"
 
     @task(6)
     def inbox(self):
@@ -32,8 +44,7 @@ class NgoCaseworker(HttpUser):
 
     @task(5)
     def referral_page(self):
-        ref = random.choice(self.account["visible"])
-        self.client.get(f"/api/v1/referrals/{ref}/", headers=self.headers, name="ngo: referral page")
+        self.open_referral("ngo: referral page")
 
     @task(2)
     def search(self):
@@ -60,13 +71,9 @@ class NgoCaseworker(HttpUser):
                 response.failure(f"expected 404, got {response.status_code}")
 
 
-class GovernmentCaseworker(HttpUser):
+class GovernmentCaseworker(Caseworker):
     weight = 1
-    wait_time = between(0.05, 0.2)
-
-    def on_start(self):
-        self.account = random.choice(ACCOUNTS["government"])
-        self.headers = _auth(self.account["token"])
+    kind = "government"
 
     @task(2)
     def submit(self):
@@ -91,5 +98,4 @@ class GovernmentCaseworker(HttpUser):
 
     @task(3)
     def referral_page(self):
-        ref = random.choice(self.account["visible"])
-        self.client.get(f"/api/v1/referrals/{ref}/", headers=self.headers, name="gov: referral page")
+        self.open_referral("gov: referral page")
