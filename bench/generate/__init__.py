@@ -20,6 +20,8 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
+
 from bench import regional
 from referrals import partitions
 
@@ -118,7 +120,7 @@ def generate(scale: Scale, *, log=print) -> dict:
         # gets its partition before the load (the DEFAULT one is only a net).
         progress.step("monthly partitions of the audit trail and the outbox")
         oldest = datetime.fromtimestamp(now, UTC) - timedelta(days=366 * YEARS + 31)
-        made = partitions.ensure_partitions(since=oldest, months_ahead=3)
+        made = partitions.ensure_partitions(since=oldest, months_ahead=settings.PARTITION_MONTHS_AHEAD)
         progress.done(f"{len(made)} created")
 
         reference = _reference(cursor)
