@@ -95,11 +95,15 @@ class PointField(_TypedGeometryField):
         return geometry
 
     def to_representation(self, value):
-        # Straight from GEOS: the parent goes through GDAL's GeoJSON writer and parses its output
-        # back, which was the largest part of serialising a page of facilities or matches.
-        if value is None:
-            return None
-        return {"type": "Point", "coordinates": [value.x, value.y]}
+        return point_representation(value)
+
+
+def point_representation(point: Point | None) -> dict | None:
+    """A point as GeoJSON, straight from GEOS: the parent field goes through GDAL's GeoJSON writer
+    and parses its output back, which was the largest part of serialising a page of facilities."""
+    if point is None:
+        return None
+    return {"type": "Point", "coordinates": [point.x, point.y]}
 
 
 @extend_schema_field({"oneOf": [
