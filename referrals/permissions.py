@@ -110,17 +110,33 @@ def revoke_organisation(referral: Referral, organisation: Organisation) -> None:
 
 # --- reads ----------------------------------------------------------------------------------------
 
+# The ids of the referral permissions, once per process: a permission's row never changes while
+# the schema stands, and post_migrate (which a flush also sends) empties the cache, since the rows
+# may then be made again under other ids. Who holds them is never cached beyond the request, so a
+# revoked grant or a member moved out of a group takes effect at once.
+_PERMISSION_IDS: dict[str, int] = {}
+
+
+def forget_permission_ids(**kwargs) -> None:
+    _PERMISSION_IDS.clear()
+
+
+def _permission_id(codename: str) -> int | None:
+    if codename not in _PERMISSION_IDS:
+        found = (Permission.objects.filter(content_type__app_label="referrals", codename=codename)
+                 .values_list("pk", flat=True).first())
+        if found is None:
+            return None  # not made yet (before the first migrate): asked again next time
+        _PERMISSION_IDS[codename] = found
+    return _PERMISSION_IDS[codename]
+
+
 def _grant_key(user, codename: str) -> tuple[list[int], int | None]:
-    """(the user's group ids, the id of the permission), read once per request (cached on the user)."""
+    """(the user's group ids, read once per request and cached on the user; the id of the permission)."""
     cache = user.__dict__.setdefault("_referral_grant_key", {})
     if "groups" not in cache:
         cache["groups"] = list(user.groups.values_list("pk", flat=True))
-    if codename not in cache:
-        cache[codename] = (
-            Permission.objects.filter(content_type__app_label="referrals", codename=codename)
-            .values_list("pk", flat=True).first()
-        )
-    return cache["groups"], cache[codename]
+    return cache["groups"], _permission_id(codename)
 
 
 def restrict_referrals(queryset: QuerySet[Referral], user, action: str = "view") -> QuerySet[Referral]:

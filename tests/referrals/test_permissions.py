@@ -104,3 +104,32 @@ def test_events_visible_to_judges_a_batch_of_outbox_events_by_their_own_referral
     assert {e.subject_organisation_id for e in heard} <= {None, cast.offered.pk}
     assert {e.type for e in heard} >= {"referral.submitted", "referral.offered"}
     assert cast.declined.pk not in {e.subject_organisation_id for e in heard}
+
+
+def test_the_permission_ids_are_read_once_per_process_and_who_holds_them_every_request(cast, offered_referral):
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def fresh(user):  # a new request's user: nothing cached on it
+        return User.objects.get(pk=user.pk)
+
+    restricted(fresh(cast.offered_caseworker), "view")  # the id of the permission is now known
+    with CaptureQueriesContext(connection) as queries:
+        assert restricted(fresh(cast.offered_caseworker), "view") == {offered_referral.pk}
+    assert not [q for q in queries.captured_queries if "auth_permission" in q["sql"]]
+    # A revocation takes effect at the next request, the cached permission id notwithstanding.
+    services.offer_decline(referral=offered_referral, by=cast.offered_caseworker, reason="No place free.")
+    assert restricted(fresh(cast.offered_caseworker), "view") == set()
+
+
+def test_post_migrate_forgets_the_permission_ids(cast, offered_referral):
+    """A flush (as transactional tests do) sends post_migrate and may make the permission rows
+    again under other ids: the cache must not outlive them."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    restricted(cast.submitter_caseworker, "view")
+    assert permissions._PERMISSION_IDS
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert permissions._PERMISSION_IDS == {}
+    assert restricted(cast.submitter_caseworker, "view") == {offered_referral.pk}
