@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                     probe = matching["probes"][0]
                     explain = {"sql": matching["explain_sql"], "plan": suites.explain(matching["explain_sql"]),
                                "probe": f"{probe['country']}, referral {probe['referral']}"}
-            entry["memory"] = server.memory()
+            entry["memory"] = {**server.memory(), "at_start": server.at_start}
             print(f"  peak web worker memory so far: {entry['memory']['peak_worker_mib']:.0f} MiB", flush=True)
             results["errors"].extend(ctx.errors)
             results["sizes"].append(entry)

@@ -59,6 +59,7 @@ class Gunicorn:
         self.workers = workers
         self.port = 0
         self.process: subprocess.Popen | None = None
+        self.at_start: dict = {}  # memory() once the workers have booted, before any benchmark request
         self.log_path = OUT / "gunicorn.log"
 
     def start(self, *, timeout: float = 60) -> None:
@@ -88,6 +89,8 @@ class Gunicorn:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
             try:
                 if request(self.port, "GET", "/healthz", timeout=5)[0] == 200 and len(self.worker_pids()) >= 1:
+                    time.sleep(1)  # every worker has booted, not only the one that answered
+                    self.at_start = self.memory()
                     return
             except OSError:
                 pass
@@ -105,22 +108,33 @@ class Gunicorn:
 
     @staticmethod
     def _status(pid: int) -> dict[str, int]:
+        """kB: VmHWM and VmRSS from status; Anonymous, Pss and the private pages from smaps_rollup."""
         values = {}
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 key, _, rest = line.partition(":")
                 if key in ("VmHWM", "VmRSS"):
-                    values[key] = int(rest.split()[0])  # kB
+                    values[key] = int(rest.split()[0])
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+                key, _, rest = line.partition(":")
+                if key in ("Anonymous", "Pss", "Private_Clean", "Private_Dirty"):
+                    values[key] = int(rest.split()[0])
         except OSError:
             pass
         return values
 
     def memory(self) -> dict:
-        """Peak (VmHWM) and current resident memory of each worker and of the master, in MiB."""
+        """Per worker, in MiB: peak (VmHWM) and current resident memory, and of the current: the
+        anonymous pages (the Python heap), the rest (file-backed: shared libraries), the
+        proportional share (PSS) and the private pages (USS). The master's peak."""
         workers = {pid: self._status(pid) for pid in self.worker_pids()}
         master = self._status(self.process.pid) if self.process else {}
         return {
-            "workers": [{"pid": pid, "peak_mib": v.get("VmHWM", 0) / 1024, "rss_mib": v.get("VmRSS", 0) / 1024}
+            "workers": [{"pid": pid, "peak_mib": v.get("VmHWM", 0) / 1024, "rss_mib": v.get("VmRSS", 0) / 1024,
+                         "anonymous_mib": v.get("Anonymous", 0) / 1024,
+                         "file_mib": (v.get("VmRSS", 0) - v.get("Anonymous", 0)) / 1024,
+                         "pss_mib": v.get("Pss", 0) / 1024,
+                         "private_mib": (v.get("Private_Clean", 0) + v.get("Private_Dirty", 0)) / 1024}
                         for pid, v in workers.items()],
             "master_peak_mib": master.get("VmHWM", 0) / 1024,
             "peak_worker_mib": max((v.get("VmHWM", 0) for v in workers.values()), default=0) / 1024,

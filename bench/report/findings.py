@@ -113,10 +113,29 @@ def unmet(size: dict, headlines) -> list[str]:
             paragraphs.append(_statistics(size, figure))
         else:
             paragraphs.append(f"{label}: {ratio(figure.get('ratio'))} against a target of {figure['target']}.")
-    peak = size.get("memory", {}).get("peak_worker_mib", 0)
-    if peak > MEMORY_TARGET_MIB:
-        paragraphs.append(f"Peak memory of a web worker: {peak:.0f} MiB (VmHWM over the whole run, which includes "
-                          "the largest page and the statistics).")
+    memory = size.get("memory", {})
+    if memory.get("peak_worker_mib", 0) > MEMORY_TARGET_MIB:
+        paragraphs.append(_memory(memory))
     if not paragraphs:
         return []
     return ["## Targets not met: what bounds them", "", *(line for text in paragraphs for line in (text, ""))]
+
+
+def _memory(memory: dict) -> str:
+    peak = memory["peak_worker_mib"]
+    text = f"Peak memory of a web worker: {peak:.0f} MiB (VmHWM over the whole run, which includes the largest page " \
+           "and the statistics)."
+    booted = [w for w in memory.get("at_start", {}).get("workers", []) if w.get("rss_mib")]
+    if booted:
+        start = max(booted, key=lambda w: w["rss_mib"])
+        text += (f" Before any request, a booted worker already holds {start['rss_mib']:.0f} MiB: "
+                 f"{start['anonymous_mib']:.0f} MiB of anonymous pages (the Python objects of every module Django, "
+                 f"DRF, GeoDjango, Celery, OpenDP and the apps import) and {start['file_mib']:.0f} MiB of file-backed "
+                 "pages (the shared libraries: GDAL, GEOS, PROJ, OpenDP's, numpy's, libpython), which every process "
+                 f"mapping them shares; so the requests of the run add {peak - start['rss_mib']:.0f} MiB.")
+    now = memory.get("workers", [])
+    if now and now[0].get("pss_mib"):
+        worst = max(now, key=lambda w: w["private_mib"])
+        text += (f" At the end, its private pages (what a further worker costs the machine) are "
+                 f"{worst['private_mib']:.0f} MiB and its proportional share {worst['pss_mib']:.0f} MiB.")
+    return text

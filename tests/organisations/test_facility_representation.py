@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from organisations.api.serializers import FacilitySerializer
 
 from .factories import FacilityFactory, OrganisationFactory, member, staff_user
-from .test_confidential_area import SHELTER, districts, owner, outsider, shelter  # noqa: F401 - fixtures
+from .test_confidential_area import SHELTER, districts, outsider, owner, shelter  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -53,15 +53,15 @@ def test_each_viewer_gets_the_same_answer_both_ways(facilities, owner, outsider)
 
 
 def test_the_fast_answer_still_hides_another_organisations_shelter(facilities, owner, outsider, districts):  # noqa: F811
-    shelter = facilities[0]
+    safe_house = facilities[0]
     request = Request(RequestFactory().get("/"))
     request.user = outsider
-    theirs = FacilitySerializer(shelter, context={"request": request}).data
+    theirs = FacilitySerializer(safe_house, context={"request": request}).data
     assert theirs["location_exact"] is False
     assert theirs["location"]["coordinates"] != [SHELTER.x, SHELTER.y]
     assert theirs["area"] == districts[0].pk  # the province, not the district
     request.user = owner
-    ours = FacilitySerializer(shelter, context={"request": request}).data
+    ours = FacilitySerializer(safe_house, context={"request": request}).data
     assert ours["location"]["coordinates"] == [SHELTER.x, SHELTER.y]
     assert ours["area"] == districts[1].pk
 
