@@ -150,8 +150,12 @@ def generate(scale: Scale, *, log=print) -> dict:
         counts["events"] = load_events(cursor, progress)
 
         progress.step(f"rebuilding {len(rebuild)} indexes and constraints")
-        for statement in rebuild:
+        for number, statement in enumerate(rebuild, start=1):
+            began = time.perf_counter()
             cursor.execute(statement)
+            if time.perf_counter() - began > 10:  # name the slow ones, so a long wait shows progress
+                name = statement.split('"')[1] if '"' in statement else statement[:60]
+                progress.log(f"    {number}/{len(rebuild)} {name}: {time.perf_counter() - began:.0f} s", flush=True)
         for table in EXPLICIT_ID_TABLES:
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")

@@ -220,10 +220,11 @@ def load_referrals(cursor, orgs: list[Org], reference: dict, pools, scale: Scale
             counts["referrals"] += len(referrals)
             counts["offers"] += len(offers)
             counts["outcomes"] += len(outcomes)
-        done = counts["referrals"]
-        rate = done / (time.perf_counter() - began)
-        progress.log(f"    referrals {done:>10,} / {scale.referrals:,} ({100 * done / scale.referrals:3.0f}%), "
-                     f"{rate:,.0f}/s (COPY {copying:.1f} s, waiting for rows {waiting:.1f} s)", flush=True)
+            done = counts["referrals"]
+            if done == scale.referrals or done % (20 * CHUNK) == 0:
+                rate = done / (time.perf_counter() - began)
+                progress.log(f"    referrals {done:>10,} / {scale.referrals:,} ({100 * done / scale.referrals:3.0f}%), "
+                             f"{rate:,.0f}/s (COPY {copying:.1f} s, waiting for rows {waiting:.1f} s)", flush=True)
     progress.done(f"{counts['referrals']:,} referrals, {counts['offers']:,} offers, "
                   f"{counts['outcomes']:,} outcomes")
     return counts
