@@ -39,6 +39,9 @@ def parse(argv):
     parser.add_argument("--probes", type=int, help="matching probes (default 4; quick 2)")
     parser.add_argument("--no-generate", action="store_true",
                         help="measure the data already in the database (one size) instead of generating")
+    parser.add_argument("--merge", type=Path, metavar="RESULTS_JSON",
+                        help="the raw results of an earlier run (bench/out/results.json): its sizes join this "
+                             "run's in the report, e.g. a 10,000,000 run merged with the default curve")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--output", type=Path, help="default bench/RESULTS.md; quick bench/out/RESULTS-quick.md")
     parser.add_argument("--database-url", help=f"default: $BENCH_DATABASE_URL or {db.DEFAULT_DATABASE_URL}")
@@ -66,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     url = db.setup(args.database_url)
 
     from bench import report, suites
-    from bench.generate import Scale, generate
+    from bench.generate import Scale, generate, recorded
     from bench.server import Gunicorn
 
     print(f"Benchmark database: {db.redacted(url)}", flush=True)
@@ -89,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
                 entry["generation_seconds"] = summary["seconds"]
             else:
                 entry["counts"] = _counts()
+                made = recorded()
+                if made and made["referrals"] == entry["counts"]["referrals"]:
+                    entry["generation_seconds"] = made["seconds"]
             if server.process is None:
                 server.start()
                 print(f"gunicorn (2 sync workers) on 127.0.0.1:{server.port}", flush=True)
@@ -117,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         print(results["errors"][-1], file=sys.stderr)
     finally:
         server.stop()
+    if args.merge:
+        _merge(results, json.loads(args.merge.read_text()))
     results["explain"] = explain
     results["seconds"] = time.perf_counter() - started
     results["load_after"] = ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -130,6 +138,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(results['errors'])} error(s): the run FAILED", file=sys.stderr)
         return 1
     return 0
+
+
+def _merge(results: dict, earlier: dict) -> None:
+    """Put the sizes of an earlier run beside this run's, smallest first; each size keeps the
+    figures and baselines measured together in its own run."""
+    measured = {size["counts"].get("referrals") for size in results["sizes"]}
+    kept = [size for size in earlier.get("sizes", []) if size["counts"].get("referrals") not in measured]
+    results["sizes"] = sorted(kept + results["sizes"], key=lambda size: size["counts"].get("referrals", 0))
+    results["merged"] = {"sizes": [size["counts"].get("referrals", 0) for size in kept],
+                         "command": earlier.get("command"), "finished": earlier.get("finished"),
+                         "commit": earlier.get("machine", {}).get("commit")}
+    results["errors"].extend(f"(merged run) {error}" for error in earlier.get("errors", []))
 
 
 def _counts() -> dict:

@@ -16,6 +16,7 @@ with a sort each instead of millions of inserts into them, and finally VACUUM AN
 keys are not checked row by row during the load (session_replication_role = replica): the
 generator writes consistent rows by construction. A failure rolls everything back."""
 
+import json
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -31,7 +32,7 @@ from .network import load_facilities, load_organisations, plan_organisations, po
 from .referrals import load_referrals
 from .rows import YEARS, Progress, Scale
 
-__all__ = ["Scale", "generate"]
+__all__ = ["Scale", "generate", "recorded"]
 
 # Tables whose secondary indexes are dropped during the load and rebuilt after it.
 BULK_TABLES = (
@@ -167,5 +168,37 @@ def generate(scale: Scale, *, log=print) -> dict:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     progress.done()
     total = time.perf_counter() - progress.started
+    _record(scale, total, progress.timings)
     log(f"Generated in {total:.1f} s", flush=True)
     return {"counts": counts, "timings": progress.timings, "seconds": total, "scale": scale}
+
+
+RECORD_TABLE = "bench_generation"  # the benchmark's own note of how its data was made
+
+
+def _record(scale: Scale, seconds: float, timings: dict) -> None:
+    """Keep how this data was generated and how long it took, so that a later `bench.run
+    --no-generate` over it reports the generation too."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (orgs integer, referrals integer, "
+                       "facilities integer, seed integer, seconds double precision, timings jsonb, "
+                       "finished timestamptz DEFAULT now())")
+        cursor.execute(f"TRUNCATE {RECORD_TABLE}")
+        cursor.execute(f"INSERT INTO {RECORD_TABLE} (orgs, referrals, facilities, seed, seconds, timings) "
+                       "VALUES (%s, %s, %s, %s, %s, %s)",
+                       [scale.orgs, scale.referrals, scale.facility_count, scale.seed, seconds, json.dumps(timings)])
+
+
+def recorded() -> dict | None:
+    """The record of the data in the database, or None (made before records were kept)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [RECORD_TABLE])
+        if cursor.fetchone()[0] is None:
+            return None
+        cursor.execute(f"SELECT referrals, seconds, timings FROM {RECORD_TABLE}")
+        row = cursor.fetchone()
+    return None if row is None else {"referrals": row[0], "seconds": row[1], "timings": row[2]}

@@ -21,6 +21,7 @@ HEADLINES = [
     ("ping (authenticated, trivial) vs a bare Django view", "matching", None, "HTTP GET /bench/ping/"),
 ]
 MEMORY_TARGET_MIB = 150
+GENERATION_TARGET = (10_000_000, 30 * 60)  # referrals, seconds
 
 
 def header(results: dict) -> list[str]:
@@ -34,6 +35,10 @@ def header(results: dict) -> list[str]:
         f"Command: `{results['command']}` ({'quick smoke run' if results['quick'] else 'full run'}, "
         f"{results['seconds'] / 60:.1f} minutes including data generation).",
         "",
+        *([f"The sizes {', '.join(f'{n:,}' for n in results['merged']['sizes'])} come from another run, merged in "
+           f"(`--merge`): `{results['merged']['command']}`, "
+           f"finished {results['merged']['finished']}, commit {results['merged']['commit']}; each size's figures "
+           "were measured beside their baselines within its own run.", ""] if results.get("merged") else []),
         "Full run: `make bench` (`python -m bench.run`: 10,000 organisations, 100,000 facilities, "
         "10,000 / 100,000 / 1,000,000 referrals). CI smoke test: `make bench-quick` "
         "(`python -m bench.run --quick`, writes `bench/out/RESULTS-quick.md`).",
@@ -62,6 +67,10 @@ def machine(results: dict) -> list[str]:
     ]
 
 
+def _seconds(value) -> str:
+    return "-" if value is None else f"{value:,.0f} s"
+
+
 def data(sizes: list[dict]) -> list[str]:
     out = [
         "## Data",
@@ -75,7 +84,7 @@ def data(sizes: list[dict]) -> list[str]:
         out.append(f"| {number(c.get('referrals'))} | {number(c.get('organisations'))} | "
                    f"{number(c.get('facilities'))} | {number(c.get('coverage'))} | {number(c.get('offers'))} | "
                    f"{number(c.get('outcomes'))} | {number(c.get('events'))} | {number(c.get('referral_grants'))} | "
-                   f"{size.get('generation_seconds', 0):.0f} s |")
+                   f"{_seconds(size.get('generation_seconds'))} |")
     out += [
         "",
         "Organisations are spread over the 45 Bali Process member states by a plausible weight (Indonesia, "
@@ -101,6 +110,11 @@ def targets(size: dict) -> list[str]:
         peak = memory.get("peak_worker_mib", 0)
         verdict = "met" if peak <= MEMORY_TARGET_MIB else "**not met**"
         out.append(f"| peak memory of a web worker | {peak:.0f} MiB | | | <= {MEMORY_TARGET_MIB} MiB: {verdict} |")
+    referrals, seconds = size["counts"].get("referrals", 0), size.get("generation_seconds")
+    if seconds is not None and referrals >= GENERATION_TARGET[0]:
+        verdict = "met" if seconds < GENERATION_TARGET[1] else "**not met**"
+        out.append(f"| `bench.generate`, {referrals:,} referrals | {seconds / 60:.1f} min | | | "
+                   f"< {GENERATION_TARGET[1] // 60} min: {verdict} |")
     out.append("")
     listing = size.get("suites", {}).get("list", {})
     counts = [block.get("count_queries") for block in listing.values() if isinstance(block, dict)]
