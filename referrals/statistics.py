@@ -3,8 +3,8 @@ over its own referrals, k-anonymised: every count below STATS_MIN_CELL is suppre
 whatever would let it be recomputed (referrals.disclosure). Network-wide readers (analysts, staff)
 get differentially private answers instead (referrals.privacy), from the same counting code.
 
-One SQL statement computes the cells and every margin (GROUPING SETS), so that multi-valued
-dimensions (exploitation type, need, outcome) count a referral once per value."""
+One SQL statement counts the cells and every margin, so that multi-valued dimensions
+(exploitation type, need, outcome) count a referral once per value (count_referrals)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,13 +48,15 @@ JOINS = {
 CLAMPED_JOINS = {
     # An array within the limit is kept whole, without the per-referral sort (the writer keeps
     # its values distinct: referral_submit); a longer one keeps the hash's first {limit} values.
-    "exploitation_type": "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(r.exploitation_types) <= {limit}"
+    # unnest() in a SELECT list streams its values; in FROM it is a function scan, which stores
+    # them for every referral (a third slower at 10M referrals).
+    "exploitation_type": "CROSS JOIN LATERAL (SELECT unnest(CASE WHEN cardinality(r.exploitation_types) <= {limit}"
                          " THEN r.exploitation_types ELSE ARRAY(SELECT v FROM (SELECT DISTINCT"
-                         " unnest(r.exploitation_types) AS v) s ORDER BY md5(r.id::text || v) LIMIT {limit}) END)"
+                         " unnest(r.exploitation_types) AS v) s ORDER BY md5(r.id::text || v) LIMIT {limit}) END))"
                          " AS et(value)",
-    "need": "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(r.needs) <= {limit} THEN r.needs ELSE ARRAY("
+    "need": "CROSS JOIN LATERAL (SELECT unnest(CASE WHEN cardinality(r.needs) <= {limit} THEN r.needs ELSE ARRAY("
             "SELECT v FROM (SELECT DISTINCT unnest(r.needs) AS v) s ORDER BY md5(r.id::text || v) LIMIT {limit})"
-            " END) AS nd(value)",
+            " END)) AS nd(value)",
     "outcome": "LEFT JOIN LATERAL (SELECT v FROM (SELECT DISTINCT type AS v FROM referrals_outcome"
                " WHERE referral_id = r.id) s ORDER BY md5(r.id::text || v) LIMIT {limit}) oc(value) ON true",
 }
@@ -151,46 +153,51 @@ class Counts:
     total: int
 
 
+# Leads the counting statement, so that it can be told apart in pg_stat_statements and in the logs.
+STATEMENT_MARK = "/* referral statistics */"
+
+
 def count_referrals(
     *, group_by: list[str], scope: Scope, start=None, end=None, limit: int | None = None
 ) -> Counts:
     """One SQL statement for the cells, every margin and the total.
 
     Each grouping set is counted in a branch (UNION ALL) that joins only the multi-valued fields
-    the set holds (GROUPING SETS within a branch): there every row is one referral, or one
-    referral and one distinct value of each such field, so count(*) counts referrals exactly,
-    with no count(DISTINCT) and its sort over every joined row."""
+    the set holds: there every row is one referral, or one referral and one distinct value of
+    each such field, so count(*) counts referrals exactly, with no count(DISTINCT) and its sort
+    over every joined row. A branch groups by all the fields of its sets at once, one hash
+    aggregate, and each coarser set is summed from its rows here: count(*) adds up."""
     sets = [tuple(group_by), ()]
     if len(group_by) > 1:
         sets[1:1] = [(name,) for name in group_by]
     branches: dict[frozenset, list[tuple]] = {}
     for grouping_set in sets:
         branches.setdefault(frozenset(grouping_set) & MULTI_VALUED, []).append(grouping_set)
+    members_of = list(branches.values())
     statements, params = [], []
-    for members in branches.values():
+    for number, members in enumerate(members_of):
         present = [name for name in group_by if any(name in member for member in members)]
-        columns, flags = [], []
-        for name in group_by:
-            expression = DIMENSIONS[name][0]
-            columns.append(expression if name in present else "NULL")
-            flags.append(f"GROUPING({expression})" if name in present else "1")
-        sets_sql = ", ".join(f"({', '.join(DIMENSIONS[name][0] for name in member)})" for member in members)
+        columns = [DIMENSIONS[name][0] if name in present else "NULL" for name in group_by]
         nonempty = tuple(name for name in group_by if name in ARRAY_COLUMNS and name not in present)
         base, base_params = _base(present, scope, start, end, limit=limit, nonempty=nonempty)
-        select = ", ".join([*columns, "ARRAY[" + ", ".join(flags) + "]", "count(*)"])
-        statements.append(f"SELECT {select} {base} GROUP BY GROUPING SETS ({sets_sql})")
+        select = ", ".join([str(number), *columns, "count(*)"])
+        grouped = f" GROUP BY {', '.join(DIMENSIONS[name][0] for name in present)}" if present else ""
+        statements.append(f"SELECT {select} {base}{grouped}")
         params += base_params
-    rows = _fetch(" UNION ALL ".join(statements), params)
+    rows = _fetch(STATEMENT_MARK + " " + " UNION ALL ".join(statements), params)
     counts = Counts(cells={}, margins={name: {} for name in group_by} if len(group_by) > 1 else {}, total=0)
+    whole = tuple(group_by)
     for row in rows:
-        values, flags, count = row[: len(group_by)], row[len(group_by)], row[-1]
-        if not any(flags):
-            counts.cells[tuple(values)] = count
-        elif all(flags):
-            counts.total = count
-        else:
-            name = group_by[flags.index(0)]
-            counts.margins[name][values[flags.index(0)]] = count
+        number, values, count = row[0], row[1:-1], row[-1]
+        for grouping_set in members_of[number]:
+            if grouping_set == whole:
+                counts.cells[tuple(values)] = counts.cells.get(tuple(values), 0) + count
+            elif not grouping_set:
+                counts.total += count
+            else:
+                (name,) = grouping_set
+                value = values[group_by.index(name)]
+                counts.margins[name][value] = counts.margins[name].get(value, 0) + count
     return counts
 
 

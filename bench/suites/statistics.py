@@ -54,7 +54,7 @@ def statistics_suite(ctx: Context, accounts: dict) -> dict:
         path = f"/api/v1/stats/referrals/?group_by={grouping}"
         status, queries, body = capture(f"{path}&from=2000-01-01T00:00:00Z", analyst.token)
         assert status == 200, f"statistics {grouping}: HTTP {status} {body[:200]!r}"
-        its_sql = statement(queries, contains="GROUPING SETS", where=f"statistics {grouping}")
+        its_sql = statement(queries, contains="referral statistics", where=f"statistics {grouping}")
         group_by = grouping.split(",")
         samples = interleaved({
             "raw_group_by": replay(_plain_group_by(group_by)),

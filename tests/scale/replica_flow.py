@@ -97,7 +97,7 @@ def main() -> dict:
 
     with QueryLog() as log:
         response = api.get("/api/v1/stats/referrals/", {"group_by": "gender"})
-    seen["statistics"] = {"status": response.status_code, "count_reads": log.aliases("GROUPING SETS")}
+    seen["statistics"] = {"status": response.status_code, "count_reads": log.aliases("referral statistics")}
 
     with QueryLog() as log:
         response = api.patch(f"/api/v1/organisations/{ngo.pk}/", {"description": "Shelter and care."}, format="json")
