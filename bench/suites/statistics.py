@@ -4,9 +4,13 @@ referral_statistics() against the raw GROUP BY the statistics rest on.
 An analyst's answer is a differentially private release, stored: the same query again that month
 returns it without computing anything. So every HTTP repetition asks a new query (a `from` month
 one earlier, before any referral, which selects the same rows) and pays for the whole
-computation, the noise and the stored release; bench.settings gives the analyst the budget."""
+computation, the noise and the stored release; bench.settings gives the analyst the budget. Each
+run starts its `from` months at a random one of the ten centuries before 2000 (a later `to`
+would not do: the release key cuts it at the current month), so that a run over data an earlier
+run measured (`--no-generate`) finds none of that run's releases."""
 
 import itertools
+import random
 
 from bench.measure import Figure, interleaved, median_ms
 from bench.server import checked
@@ -33,12 +37,16 @@ def _plain_group_by(group_by: list[str]) -> str:
     return f"SELECT {columns}, count(*) FROM referrals_referral r {' '.join(joins)} GROUP BY {columns}"
 
 
+def _month(index: int) -> str:
+    year, month = divmod(index, 12)
+    return f"{year:04d}-{month + 1:02d}-01T00:00:00Z"
+
+
 def _new_query(port: int, path: str, token: str, months: itertools.count):
     """A callable asking, through gunicorn, a query not released yet (see the module's docstring)."""
 
     def ask():
-        year, month = divmod(2000 * 12 - next(months), 12)
-        return checked(port, "GET", f"{path}&from={year:04d}-{month + 1:02d}-01T00:00:00Z", token=token)
+        return checked(port, "GET", f"{path}&from={_month(2000 * 12 - next(months))}", token=token)
 
     return ask
 
@@ -49,10 +57,10 @@ def statistics_suite(ctx: Context, accounts: dict) -> dict:
     analyst: Account = accounts["analyst"]
     repeat = max(3, ctx.repeat // 2)
     out = {"groupings": [], "figures": []}
-    months = itertools.count(1)
+    months = itertools.count(random.SystemRandom().randrange(1, 11_000))  # this run's own (see above)
     for grouping in GROUPINGS:
         path = f"/api/v1/stats/referrals/?group_by={grouping}"
-        status, queries, body = capture(f"{path}&from=2000-01-01T00:00:00Z", analyst.token)
+        status, queries, body = capture(f"{path}&from={_month(2000 * 12 - next(months))}", analyst.token)
         assert status == 200, f"statistics {grouping}: HTTP {status} {body[:200]!r}"
         its_sql = statement(queries, contains="referral statistics", where=f"statistics {grouping}")
         group_by = grouping.split(",")
