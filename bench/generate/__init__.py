@@ -199,6 +199,6 @@ def recorded() -> dict | None:
         cursor.execute("SELECT to_regclass(%s)", [RECORD_TABLE])
         if cursor.fetchone()[0] is None:
             return None
-        cursor.execute(f"SELECT referrals, seconds, timings FROM {RECORD_TABLE}")
+        cursor.execute(f"SELECT referrals, seconds FROM {RECORD_TABLE}")
         row = cursor.fetchone()
-    return None if row is None else {"referrals": row[0], "seconds": row[1], "timings": row[2]}
+    return None if row is None else {"referrals": row[0], "seconds": row[1]}
