@@ -202,10 +202,11 @@ class Rights:
     capabilities: frozenset[str]
 
 
-def require_acting_role(user, referral: Referral) -> Rights:
+def require_acting_role(user, referral: Referral, capabilities: frozenset[str] | None = None) -> Rights:
     """403 unless the user's role acts on referrals. Every organisation that sees a referral has
-    its admins and caseworkers hold an acting capability on it; a viewer holds `view_referral` only."""
-    capabilities = capabilities_on(user, referral)
+    its admins and caseworkers hold an acting capability on it; a viewer holds `view_referral` only.
+    `capabilities`: capabilities_on(user, referral), when the caller has read them already."""
+    capabilities = capabilities_on(user, referral) if capabilities is None else capabilities
     if not ACTING & capabilities:
         raise PermissionDenied(_("Viewers read referrals; only admins and caseworkers act on them."))
     organisation = organisation_of(user)

@@ -90,3 +90,15 @@ def test_withdraw_racing_accept_leaves_one_consistent_state(contested):
         assert referral.accepted_by_id is None
         assert set(offers.values()) == {OfferStatus.LAPSED}
     assert not referral.offers.filter(status=OfferStatus.PENDING).exists()
+
+
+def test_the_loser_who_lost_access_between_reading_and_acting_gets_the_state_not_a_viewers_403(contested):
+    """The window of the race made step by step: the view found the referral for the loser, then
+    the winner's acceptance lapsed the loser's offer (and its access) before the loser acted."""
+    referral, _, caseworkers = contested
+    winner, loser = caseworkers[0], caseworkers[1]
+    seen_by_loser = Referral.objects.restrict(loser, "view").get(pk=referral.pk)
+    services.offer_accept(referral=referral, by=winner)
+    with pytest.raises(services.InvalidTransition) as refused:
+        services.offer_accept(referral=seen_by_loser, by=loser)
+    assert refused.value.current_status == Status.ACCEPTED
