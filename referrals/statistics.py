@@ -50,13 +50,16 @@ CLAMPED_JOINS = {
     # its values distinct: referral_submit); a longer one keeps the hash's first {limit} values.
     # unnest() in a SELECT list streams its values; in FROM it is a function scan, which stores
     # them for every referral (a third slower at 10M referrals).
+    # The second unnest() marks the first row of each referral: set-returning functions in one
+    # SELECT list run in step, and the shorter is padded with NULL (an empty array would get a
+    # row of its own, which is why count_referrals keeps only referrals with a value).
     "exploitation_type": "CROSS JOIN LATERAL (SELECT unnest(CASE WHEN cardinality(r.exploitation_types) <= {limit}"
                          " THEN r.exploitation_types ELSE ARRAY(SELECT v FROM (SELECT DISTINCT"
-                         " unnest(r.exploitation_types) AS v) s ORDER BY md5(r.id::text || v) LIMIT {limit}) END))"
-                         " AS et(value)",
+                         " unnest(r.exploitation_types) AS v) s ORDER BY md5(r.id::text || v) LIMIT {limit}) END),"
+                         " unnest('{{true}}'::boolean[])) AS et(value, first)",
     "need": "CROSS JOIN LATERAL (SELECT unnest(CASE WHEN cardinality(r.needs) <= {limit} THEN r.needs ELSE ARRAY("
             "SELECT v FROM (SELECT DISTINCT unnest(r.needs) AS v) s ORDER BY md5(r.id::text || v) LIMIT {limit})"
-            " END)) AS nd(value)",
+            " END), unnest('{{true}}'::boolean[])) AS nd(value, first)",
     "outcome": "LEFT JOIN LATERAL (SELECT v FROM (SELECT DISTINCT type AS v FROM referrals_outcome"
                " WHERE referral_id = r.id) s ORDER BY md5(r.id::text || v) LIMIT {limit}) oc(value) ON true",
 }
@@ -64,6 +67,10 @@ MAX_DIMENSIONS = 3
 MULTI_VALUED = {"exploitation_type", "need", "outcome"}
 # The multi-valued fields joined with CROSS JOIN: a referral without any value has no row.
 ARRAY_COLUMNS = {"exploitation_type": "r.exploitation_types", "need": "r.needs"}
+# A condition that holds on exactly one of a referral's rows of an array join (JOINS, CLAMPED_JOINS),
+# so that a grouping set without the field counts each referral once in the same pass.
+FIRST_ROW = {"exploitation_type": "et.value = r.exploitation_types[1]", "need": "nd.value = r.needs[1]"}
+CLAMPED_FIRST_ROW = {"exploitation_type": "et.first", "need": "nd.first"}
 
 
 @dataclass(frozen=True)
@@ -111,8 +118,8 @@ def _base(
 ) -> tuple[str, list]:
     """The FROM and WHERE clauses: joins and conditions are constants of this module; every value
     is a parameter. With `limit`, a referral keeps at most that many values of a multi-valued field.
-    `nonempty`: array fields (ARRAY_COLUMNS) not joined whose joining would have left out the
-    referrals without a value."""
+    `nonempty`: array fields (ARRAY_COLUMNS) whose referrals without a value are left out (a
+    clamped join would give each of them a row of padding)."""
     joins = []
     for name in group_by:
         join = DIMENSIONS[name][1]
@@ -160,27 +167,35 @@ STATEMENT_MARK = "/* referral statistics */"
 def count_referrals(
     *, group_by: list[str], scope: Scope, start=None, end=None, limit: int | None = None
 ) -> Counts:
-    """One SQL statement for the cells, every margin and the total.
+    """One SQL statement for the cells, every margin and the total, in one pass over the referrals
+    when no outcome is grouped (two when one is).
 
-    Each grouping set is counted in a branch (UNION ALL) that joins only the multi-valued fields
-    the set holds: there every row is one referral, or one referral and one distinct value of
-    each such field, so count(*) counts referrals exactly, with no count(DISTINCT) and its sort
-    over every joined row. A branch groups by all the fields of its sets at once, one hash
-    aggregate, and each coarser set is summed from its rows here: count(*) adds up."""
+    Every array field grouped is joined, so a row is one referral and one value of each (only the
+    referrals with a value of each are counted, in the margins and the total too). A grouping set
+    counts the rows that are the first of their referral (FIRST_ROW) in each array field it does
+    not hold: count(*) FILTER there counts referrals exactly, with no count(DISTINCT) and its sort
+    over every joined row. The rows group by all the fields at once, one hash aggregate, and each
+    coarser set is summed from them here: the counts add up. Outcomes join a table, not an array:
+    the sets with one and those without are two branches (UNION ALL), the second without the join."""
     sets = [tuple(group_by), ()]
     if len(group_by) > 1:
         sets[1:1] = [(name,) for name in group_by]
-    branches: dict[frozenset, list[tuple]] = {}
+    branches: dict[bool, list[tuple]] = {}
     for grouping_set in sets:
-        branches.setdefault(frozenset(grouping_set) & MULTI_VALUED, []).append(grouping_set)
+        branches.setdefault("outcome" in grouping_set, []).append(grouping_set)
     members_of = list(branches.values())
-    statements, params = [], []
+    arrays = [name for name in group_by if name in ARRAY_COLUMNS]
+    first_row = FIRST_ROW if limit is None else CLAMPED_FIRST_ROW
+    statements, params, count_of = [], [], []  # count_of[branch][set]: the column counting the set
     for number, members in enumerate(members_of):
-        present = [name for name in group_by if any(name in member for member in members)]
+        present = [name for name in group_by if name != "outcome" or any(name in member for member in members)]
         columns = [DIMENSIONS[name][0] if name in present else "NULL" for name in group_by]
-        nonempty = tuple(name for name in group_by if name in ARRAY_COLUMNS and name not in present)
-        base, base_params = _base(present, scope, start, end, limit=limit, nonempty=nonempty)
-        select = ", ".join([str(number), *columns, "count(*)"])
+        conditions = [" AND ".join(first_row[name] for name in arrays if name not in member) for member in members]
+        distinct = list(dict.fromkeys(conditions))
+        count_of.append([len(columns) + 1 + distinct.index(condition) for condition in conditions])
+        counts_sql = [f"count(*) FILTER (WHERE {condition})" if condition else "count(*)" for condition in distinct]
+        base, base_params = _base(present, scope, start, end, limit=limit, nonempty=tuple(arrays))
+        select = ", ".join([str(number), *columns, *counts_sql])
         grouped = f" GROUP BY {', '.join(DIMENSIONS[name][0] for name in present)}" if present else ""
         statements.append(f"SELECT {select} {base}{grouped}")
         params += base_params
@@ -188,8 +203,11 @@ def count_referrals(
     counts = Counts(cells={}, margins={name: {} for name in group_by} if len(group_by) > 1 else {}, total=0)
     whole = tuple(group_by)
     for row in rows:
-        number, values, count = row[0], row[1:-1], row[-1]
-        for grouping_set in members_of[number]:
+        number, values = row[0], row[1:len(group_by) + 1]
+        for grouping_set, column in zip(members_of[number], count_of[number], strict=True):
+            count = row[column]
+            if not count:  # none of the group's rows is its referral's first in a field the set lacks
+                continue
             if grouping_set == whole:
                 counts.cells[tuple(values)] = counts.cells.get(tuple(values), 0) + count
             elif not grouping_set:

@@ -89,9 +89,9 @@ def _statistics(size: dict, figure: dict) -> str:
     if its_sql:
         text += (f" The statement the endpoint runs alone takes {ms(its_sql['value'])} ms "
                  f"({ratio(its_sql['ratio'])} of the plain GROUP BY): besides the cells it computes every margin "
-                 "and the total (a second pass over the referrals when a field has several values per referral), "
-                 "and keeps at most STATS_MAX_VALUES_PER_FIELD values of each referral, which the noise "
-                 "calibration needs; the rest is the noise, the budget and the stored release.")
+                 "and the total in the same pass (a filtered count of each referral's first row, for a field "
+                 "with several values), and keeps at most STATS_MAX_VALUES_PER_FIELD values of each referral, "
+                 "which the noise calibration needs; the rest is the noise, the budget and the stored release.")
     return text
 
 

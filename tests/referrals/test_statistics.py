@@ -224,3 +224,20 @@ def test_every_cell_margin_and_total_counts_distinct_referrals(seeded, group_by)
     assert counts.cells == cells
     assert counts.margins == margins
     assert counts.total == total
+
+
+@pytest.mark.parametrize("group_by", BRUTE_FORCE_GROUPINGS, ids=",".join)
+def test_a_limit_above_every_referrals_values_counts_the_same(seeded, group_by):
+    """The clamped joins of network-wide answers mark a referral's first row their own way (a
+    padded unnest); with a limit no referral reaches they count exactly what the exact joins do,
+    a referral with no need or no exploitation type left out of both."""
+    from referrals.models import Referral
+    from referrals.statistics import Scope, count_referrals
+
+    first, second = Referral.objects.order_by("pk")[:2]
+    Referral.objects.filter(pk=first.pk).update(needs=[])
+    Referral.objects.filter(pk=second.pk).update(exploitation_types=[])
+    exact = count_referrals(group_by=group_by, scope=Scope())
+    clamped = count_referrals(group_by=group_by, scope=Scope(), limit=50)
+
+    assert (clamped.cells, clamped.margins, clamped.total) == (exact.cells, exact.margins, exact.total)
