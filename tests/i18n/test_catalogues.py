@@ -41,10 +41,14 @@ def catalogue(language: str) -> Path:
 
 
 def entries(language: str) -> list[Entry]:
-    """Every message of the catalogue, the header and obsolete (#~) entries excluded. Strings
-    wrapped over several lines are joined, plural forms kept (msgstr[0], msgstr[1], ...)."""
+    return read_entries(catalogue(language))
+
+
+def read_entries(path: Path) -> list[Entry]:
+    """Every message of a catalogue or template, the header and obsolete (#~) entries excluded.
+    Strings wrapped over several lines are joined, plural forms kept (msgstr[0], msgstr[1], ...)."""
     found, entry, current = [], Entry(), None
-    for line in [*catalogue(language).read_text(encoding="utf-8").splitlines(), ""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if entry.fields.get("msgid"):
                 found.append(entry)
@@ -57,7 +61,7 @@ def entries(language: str) -> list[Entry]:
             entry.fields[current] += line[1:-1]
         else:
             match = FIELD.match(line)
-            assert match, f"{language}: unreadable line {line!r}"
+            assert match, f"{path}: unreadable line {line!r}"
             current = match.group(1)
             entry.fields[current] = match.group(2)
     return found
@@ -120,3 +124,30 @@ def test_translations_differ_from_english():
         same = [entry.msgid for entry in entries(language)
                 if entry.plural is None and entry.msgid == entry.translations[0]]
         assert len(same) < 15, (language, same)
+
+
+# The keywords `manage.py makemessages` gives xgettext for Python, beside xgettext's own (_, gettext, ngettext).
+PYTHON_KEYWORDS = ["gettext_noop", "gettext_lazy", "ngettext_lazy:1,2", "pgettext:1c,2", "npgettext:1c,2,3",
+                   "pgettext_lazy:1c,2", "npgettext_lazy:1c,2,3"]
+
+
+def test_every_message_of_the_code_is_in_the_catalogues(tmp_path):
+    """A message added to the code without running makemessages reaches no catalogue, and every
+    language shows it in English: extract the Python code's messages as makemessages does and look
+    each up in the catalogues. (The templates' messages are not extracted here: makemessages first
+    turns each template into Python of its own.)"""
+    root = Path(settings.BASE_DIR)
+    folders = [path for path in root.iterdir() if path.is_dir() and path.name not in {".venv", ".git", "tests"}]
+    sources = sorted(str(path.relative_to(root)) for folder in folders for path in folder.rglob("*.py"))
+    template = tmp_path / "code.pot"
+    subprocess.run(  # noqa: S603
+        ["xgettext", "--language=Python", "--from-code=UTF-8", "--output", str(template),  # noqa: S607
+         *(f"--keyword={keyword}" for keyword in PYTHON_KEYWORDS), *sources],
+        cwd=root, capture_output=True, text=True, check=True,
+    )
+    translated = {(entry.fields.get("msgctxt"), entry.msgid) for entry in entries("th")}
+    extracted = [(entry.fields.get("msgctxt"), entry.msgid) for entry in read_entries(template)]
+
+    assert len(extracted) > 200
+    assert [message for message in extracted if message not in translated] == []
+
