@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import db
+from bench import db, imports
 
 HERE = Path(__file__).resolve().parent
 
@@ -113,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
                     explain = {"sql": matching["explain_sql"], "plan": suites.explain(matching["explain_sql"]),
                                "probe": f"{probe['country']}, referral {probe['referral']}"}
             entry["memory"] = {**server.memory(), "at_start": server.at_start}
+            if number == len(plan):
+                try:
+                    entry["memory"]["imports"] = imports.costs(url)
+                except Exception as error:
+                    ctx.error("measuring the imports' memory", error)
             print(f"  peak web worker memory so far: {entry['memory']['peak_worker_mib']:.0f} MiB", flush=True)
             results["errors"].extend(ctx.errors)
             results["sizes"].append(entry)

@@ -133,6 +133,15 @@ def _memory(memory: dict) -> str:
                  f"DRF, GeoDjango, Celery, OpenDP and the apps import) and {start['file_mib']:.0f} MiB of file-backed "
                  "pages (the shared libraries: GDAL, GEOS, PROJ, OpenDP's, numpy's, libpython), which every process "
                  f"mapping them shares; so the requests of the run add {peak - start['rss_mib']:.0f} MiB.")
+    measured = memory.get("imports")
+    if measured:
+        layers = sorted(measured["layers"], key=lambda layer: -layer["mib"])
+        listed = "; ".join(f"{layer['layer']} {layer['mib']:.0f} MiB" for layer in layers)
+        text += (f" A new interpreter importing what a worker imports, layer by layer, reaches "
+                 f"{measured['total_mib']:.0f} MiB ({measured['modules']:,} modules; the interpreter alone "
+                 f"{measured['interpreter_mib']:.0f} MiB): {listed}. No single layer the application could do "
+                 f"without comes near the {peak - MEMORY_TARGET_MIB:.0f} MiB above the target; numpy is the one it "
+                 "never calls (only shapely, which the boundaries' package requires, needs it).")
     now = memory.get("workers", [])
     if now and now[0].get("pss_mib"):
         worst = max(now, key=lambda w: w["private_mib"])
