@@ -30,6 +30,8 @@ LAYERS = (
 
 
 def _resident_mib() -> float:
+    # Not bench.server's reader: importing it (http.client, threading...) would be charged to the
+    # interpreter's own figure.
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):

@@ -67,6 +67,9 @@ MAX_DIMENSIONS = 3
 MULTI_VALUED = {"exploitation_type", "need", "outcome"}
 # The multi-valued fields joined with CROSS JOIN: a referral without any value has no row.
 ARRAY_COLUMNS = {"exploitation_type": "r.exploitation_types", "need": "r.needs"}
+# The multi-valued fields joined from a table (LEFT JOIN LATERAL): only the grouping sets holding
+# one join it (count_referrals).
+TABLE_JOINED = MULTI_VALUED - ARRAY_COLUMNS.keys()
 # A condition that holds on exactly one of a referral's rows of an array join (JOINS, CLAMPED_JOINS),
 # so that a grouping set without the field counts each referral once in the same pass.
 FIRST_ROW = {"exploitation_type": "et.value = r.exploitation_types[1]", "need": "nd.value = r.needs[1]"}
@@ -175,20 +178,22 @@ def count_referrals(
     counts the rows that are the first of their referral (FIRST_ROW) in each array field it does
     not hold: count(*) FILTER there counts referrals exactly, with no count(DISTINCT) and its sort
     over every joined row. The rows group by all the fields at once, one hash aggregate, and each
-    coarser set is summed from them here: the counts add up. Outcomes join a table, not an array:
-    the sets with one and those without are two branches (UNION ALL), the second without the join."""
+    coarser set is summed from them here: the counts add up. Outcomes join a table (TABLE_JOINED),
+    not an array: the sets with one and those without are two branches (UNION ALL), the second
+    without the join."""
     sets = [tuple(group_by), ()]
     if len(group_by) > 1:
         sets[1:1] = [(name,) for name in group_by]
-    branches: dict[bool, list[tuple]] = {}
+    branches: dict[frozenset, list[tuple]] = {}
     for grouping_set in sets:
-        branches.setdefault("outcome" in grouping_set, []).append(grouping_set)
+        branches.setdefault(frozenset(grouping_set) & TABLE_JOINED, []).append(grouping_set)
     members_of = list(branches.values())
     arrays = [name for name in group_by if name in ARRAY_COLUMNS]
     first_row = FIRST_ROW if limit is None else CLAMPED_FIRST_ROW
     statements, params, count_of = [], [], []  # count_of[branch][set]: the column counting the set
     for number, members in enumerate(members_of):
-        present = [name for name in group_by if name != "outcome" or any(name in member for member in members)]
+        present = [name for name in group_by
+                   if name not in TABLE_JOINED or any(name in member for member in members)]
         columns = [DIMENSIONS[name][0] if name in present else "NULL" for name in group_by]
         conditions = [" AND ".join(first_row[name] for name in arrays if name not in member) for member in members]
         distinct = list(dict.fromkeys(conditions))
